@@ -1,0 +1,1 @@
+from . import dense, driving  # noqa: F401

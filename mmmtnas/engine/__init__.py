@@ -1,0 +1,1 @@
+from . import hooks, loops, optimizers  # noqa: F401

@@ -1,0 +1,71 @@
+"""mmmtnas registries: one child of each MMEngine root, so that ``type='mmmtnas.X'`` resolves
+from any OpenMMLab config (MMDetection, MMSegmentation, MMPretrain or ours).
+
+Each registry names the modules that fill it (``locations``); MMEngine imports them only when a
+name is first looked up, so importing ``mmmtnas`` stays cheap and a stock config needs nothing
+but ``custom_imports=dict(imports=['mmmtnas'])``.
+"""
+from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
+from mmengine.registry import LOOPS as MMENGINE_LOOPS
+from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import \
+    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
+from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
+from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
+from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
+from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
+from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
+from mmengine.registry import \
+    WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
+from mmengine.registry import Registry
+
+RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['mmmtnas.engine'])
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmmtnas.engine.loops'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmmtnas.engine.hooks'])
+
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['mmmtnas.datasets'])
+DATA_SAMPLERS = Registry(
+    'data sampler', parent=MMENGINE_DATA_SAMPLERS, locations=['mmmtnas.datasets'])
+TRANSFORMS = Registry(
+    'transform', parent=MMENGINE_TRANSFORMS, locations=['mmmtnas.datasets'])
+
+MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmmtnas.models'])
+MODEL_WRAPPERS = Registry(
+    'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, locations=['mmmtnas.models'])
+WEIGHT_INITIALIZERS = Registry(
+    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
+    locations=['mmmtnas.models'])
+TASK_UTILS = Registry(
+    'task util', parent=MMENGINE_TASK_UTILS, locations=['mmmtnas.models'])
+
+OPTIMIZERS = Registry(
+    'optimizer', parent=MMENGINE_OPTIMIZERS, locations=['mmmtnas.engine.optimizers'])
+OPTIM_WRAPPERS = Registry(
+    'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS,
+    locations=['mmmtnas.engine.optimizers'])
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
+    locations=['mmmtnas.engine.optimizers'])
+PARAM_SCHEDULERS = Registry(
+    'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS,
+    locations=['mmmtnas.engine'])
+
+METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['mmmtnas.evaluation'])
+EVALUATOR = Registry(
+    'evaluator', parent=MMENGINE_EVALUATOR, locations=['mmmtnas.evaluation'])
+
+VISUALIZERS = Registry(
+    'visualizer', parent=MMENGINE_VISUALIZERS, locations=['mmmtnas.visualization'])
+VISBACKENDS = Registry(
+    'vis_backend', parent=MMENGINE_VISBACKENDS, locations=['mmmtnas.visualization'])
+LOG_PROCESSORS = Registry(
+    'log_processor', parent=MMENGINE_LOG_PROCESSORS, locations=['mmmtnas.engine'])
