@@ -1,0 +1,1 @@
+from .bilevel_optim_wrapper_constructor import BilevelOptimWrapperConstructor  # noqa: F401
