@@ -1,2 +1,2 @@
 # One sub-package per family of parts; each registers its classes on import.
-from . import branched, dense, multitask, nas  # noqa: F401
+from . import algorithms, branched, dense, multitask, nas, wrappers  # noqa: F401

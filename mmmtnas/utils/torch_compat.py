@@ -6,6 +6,7 @@ with numpy arrays). Rather than turning safety off, we allow-list exactly those 
 MMEngine's local-file loader name any other type it meets.
 """
 import pickle
+import re
 from typing import List
 
 import torch
@@ -21,7 +22,12 @@ def checkpoint_safe_globals() -> List[object]:
     """Return the non-tensor types an MMEngine checkpoint written by mmmtnas contains."""
     import numpy as np
     from numpy.core.multiarray import _reconstruct, scalar
-    return [HistoryBuffer, np.ndarray, np.dtype, _reconstruct, scalar]
+
+    # HistoryBuffer keeps float64 values and int64 counts; float32/int32 arrive when a
+    # loss is logged from a numpy value of that width.
+    dtypes = [np.dtypes.Float64DType, np.dtypes.Int64DType, np.dtypes.Float32DType,
+              np.dtypes.Int32DType]
+    return [HistoryBuffer, np.ndarray, np.dtype, _reconstruct, scalar, *dtypes]
 
 
 def _history_buffer_getstate(self) -> dict:
@@ -49,12 +55,9 @@ def load_local_checkpoint(filename: str, map_location=None) -> dict:
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
-        try:
-            unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
-        except Exception:  # not a zip checkpoint: fall back to torch's own message
-            unsafe = []
-        allowed = {f'{g.__module__}.{g.__qualname__}' for g in checkpoint_safe_globals()}
-        names = [n for n in unsafe if n not in allowed] or [str(err).splitlines()[0]]
+        # torch names the offending type in one of two phrasings inside a long message.
+        names = re.findall(r"GLOBAL ([\w.]+)|but got <class '([\w.]+)'>", str(err))
+        names = sorted({a or b for a, b in names}) or ['(unnamed by torch)']
         raise UnsafeCheckpointError(
             f'{filename}: checkpoint holds type(s) {", ".join(names)} that are not allow-listed '
             'for weights_only loading; if you trust the file, allow them with '
