@@ -1,5 +1,7 @@
-"""Two CPU processes (gloo) train the tiny model with torchrun and end with identical weights."""
+"""Two CPU processes (gloo) train the tiny model and end with identical weights, launched by
+torchrun and by `mim train ... --launcher pytorch --gpus 2` (torch.distributed.launch)."""
 import os
+import os.path as osp
 import subprocess
 import sys
 
@@ -9,14 +11,18 @@ import torch
 from conftest import FIXTURES, REPO_ROOT
 from test_tools.test_train_resume import CONFIG, final_state
 
+HOOK_OPTION = ['--cfg-options', 'custom_hooks=[dict(type="RankWeightsDumpHook")]']
+TORCHRUN = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+            '--master_port=29517', 'tools/train.py', CONFIG, '--launcher', 'pytorch']
+MIM = [osp.join(osp.dirname(sys.executable), 'mim'), 'train', 'mmmtnas', CONFIG,
+       '--launcher', 'pytorch', '--gpus', '2', '--port', '29519']
 
-def test_two_process_cpu_training_ends_with_identical_weights(tmp_path):
+
+@pytest.mark.parametrize('launch', [TORCHRUN, MIM], ids=['torchrun', 'mim'])
+def test_two_process_cpu_training_ends_with_identical_weights(tmp_path, launch):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([FIXTURES, REPO_ROOT]),
                CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-           '--master_port=29517', 'tools/train.py', CONFIG, '--launcher', 'pytorch',
-           '--work-dir', str(tmp_path),
-           '--cfg-options', 'custom_hooks=[dict(type="RankWeightsDumpHook")]']
+    cmd = [*launch, '--work-dir', str(tmp_path), *HOOK_OPTION]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                           timeout=300)
     if proc.returncode != 0:
