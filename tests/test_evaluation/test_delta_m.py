@@ -59,3 +59,26 @@ def test_evaluator_rejects_lower_is_better_key_outside_baseline():
     with pytest.raises(KeyError, match='depth/rmse'):
         MultiTaskDeltaEvaluator([], baseline={'semseg/mIoU': 1.0},
                                 lower_is_better=['depth/rmse'])
+
+
+def test_evaluator_reads_baseline_file_and_dumps_metrics(tmp_path):
+    single = tmp_path / 'single.json'
+    metrics = [_ConstMetric({'mIoU': 65.11}, 'semseg'), _ConstMetric({'mean': 13.98}, 'normals')]
+    writer = MultiTaskDeltaEvaluator(metrics, dump_metrics=str(single))
+    writer.process(data_samples=[{}], data_batch={})
+    writer.evaluate(1)
+    assert single.is_file()
+
+    shared = [_ConstMetric({'mIoU': 59.69}, 'semseg'), _ConstMetric({'mean': 16.02}, 'normals')]
+    reader = MultiTaskDeltaEvaluator(shared, keys=['semseg/mIoU', 'normals/mean'],
+                                     baseline=str(single), lower_is_better=['normals/mean'])
+    reader.process(data_samples=[{}], data_batch={})
+    expected = ((59.69 - 65.11) / 65.11 - (16.02 - 13.98) / 13.98) * 100 / 2
+    assert reader.evaluate(1)['delta_m'] == pytest.approx(expected)
+
+
+def test_evaluator_skips_delta_m_when_baseline_file_is_missing(tmp_path):
+    ev = MultiTaskDeltaEvaluator([_ConstMetric({'mIoU': 1.0}, 'semseg')], keys=['semseg/mIoU'],
+                                 baseline=str(tmp_path / 'none.json'))
+    ev.process(data_samples=[{}], data_batch={})
+    assert 'delta_m' not in ev.evaluate(1)
