@@ -1,0 +1,1 @@
+from .gumbel_temperature_hook import GumbelTemperatureHook  # noqa: F401

@@ -1,0 +1,3 @@
+from .aspp import EncoderASPP, EncoderRASPP  # noqa: F401
+from .branched_supernet import BranchedSupernet  # noqa: F401
+from .routing_parameters import RoutingParameters  # noqa: F401
