@@ -1,0 +1,283 @@
+"""BMTAS search: what each phase updates (algorithm) and the phase schedule (loop)."""
+import copy
+
+import pytest
+import torch
+from mmengine.hooks import Hook
+from mmengine.optim import OptimWrapperDict
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+
+from mmmtnas.engine.loops import BMTASSearchLoop
+from mmmtnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+
+TASKS = ('seg', 'sal', 'edge')
+HEADS = dict(
+    seg=dict(type='mmmtnas.DeepLabV3PlusDecoderHead', num_classes=3, postprocess='argmax',
+             loss_decode=dict(type='mmseg.CrossEntropyLoss', loss_name='loss_ce')),
+    sal=dict(type='mmmtnas.DeepLabV3PlusDecoderHead', num_classes=1, postprocess='sigmoid',
+             loss_decode=dict(type='mmmtnas.BalancedBCELoss', loss_name='loss_bce')),
+    edge=dict(type='mmmtnas.DeepLabV3PlusDecoderHead', num_classes=1, postprocess='sigmoid',
+              loss_decode=dict(type='mmmtnas.BalancedBCELoss', pos_weight=0.95,
+                               loss_name='loss_bce')))
+
+
+def search_cfg(tasks=TASKS, resource_weight=0.5, layer_costs=None):
+    return dict(
+        type='mmmtnas.BMTASSearch',
+        resource_weight=resource_weight,
+        layer_costs=layer_costs or [float(1e6 * (i + 1)) for i in range(18)],
+        cost_unit=1e6,
+        model=dict(
+            type='mmmtnas.DenseMultiTaskModel',
+            data_preprocessor=dict(type='ImgDataPreprocessor', mean=[127.5] * 3,
+                                   std=[127.5] * 3),
+            encoder=dict(type='mmmtnas.BranchedSupernet',
+                         backbone=dict(type='mmpretrain.MobileNetV2', widen_factor=0.25),
+                         context=dict(type='mmmtnas.EncoderRASPP', channels=8)),
+            heads={t: HEADS[t] for t in tasks},
+            head_defaults=dict(in_channels=(8, 8), channels=8, c1_channels=4, separable=False),
+            task_weights={t: w for t, w in dict(seg=1., sal=5., edge=50.).items()
+                          if t in tasks}))
+
+
+def batch(tasks=TASKS, n=2, size=32, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(n):
+        s = SegDataSample(metainfo=dict(img_shape=(size, size)))
+        for t in tasks:
+            if t == 'seg':
+                s.set_field(PixelData(data=torch.randint(0, 3, (1, size, size), generator=g)),
+                            f'gt_{t}')
+            else:
+                s.set_field(PixelData(data=(torch.rand(1, size, size, generator=g) > 0.7)
+                                      .float()), f'gt_{t}')
+        samples.append(s)
+    inputs = [torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8)
+              for _ in range(n)]
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def build(**kwargs):
+    init_default_scope('mmmtnas')
+    torch.manual_seed(0)
+    algorithm = MODELS.build(search_cfg(**kwargs))
+    algorithm.init_weights()
+    optim = OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
+        type='mmmtnas.BilevelOptimWrapperConstructor',
+        optim_wrapper_cfg=dict(
+            weights=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4)),
+            arch=dict(optimizer=dict(type='Adam', lr=0.01, weight_decay=5e-5)))))(algorithm)
+    return algorithm, optim
+
+
+@pytest.fixture(scope='module', autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def snapshot(module):
+    return {k: v.detach().clone() for k, v in module.named_parameters()}
+
+
+def changed(before, module):
+    return {k for k, v in module.named_parameters() if not torch.equal(before[k], v)}
+
+
+def test_optimisers_split_alpha_from_weights():
+    algorithm, optim = build()
+    assert isinstance(optim, OptimWrapperDict)
+    arch = {id(p) for g in optim['arch'].optimizer.param_groups for p in g['params']}
+    weights = {id(p) for g in optim['weights'].optimizer.param_groups for p in g['params']}
+    assert arch == {id(p) for p in algorithm.arch_params.parameters()}
+    assert arch.isdisjoint(weights)
+    assert len(arch) + len(weights) == len(list(algorithm.parameters()))
+
+
+def test_warmup_trains_task_t_only_through_copy_t_and_leaves_alpha():
+    algorithm, optim = build(tasks=('seg', 'sal'))
+    algorithm.set_phase('warmup')
+    algorithm.train()
+    before = snapshot(algorithm)
+    # One task's loss at a time shows which copies its gradient reaches.
+    supernet = algorithm.supernet
+    data = algorithm.data_preprocessor(batch(('seg', 'sal')), True)
+    feats = supernet(data['inputs'])
+    algorithm.model.heads['sal'].loss(feats['sal'], data['data_samples'], None)['loss_bce'] \
+        .backward()
+    for name in supernet.layer_names:
+        assert all(p.grad is None for p in supernet.block(name, 0).parameters())
+        assert any(p.grad is not None and p.grad.abs().sum() > 0
+                   for p in supernet.block(name, 1).parameters())
+    algorithm.zero_grad()
+    log = algorithm.train_step(batch(('seg', 'sal')), optim)
+    assert 'seg.loss_ce' in log and 'loss_resource' not in log
+    moved = changed(before, algorithm)
+    assert not any(k.startswith('model.encoder.arch_params') for k in moved)
+    assert any('layers.layer3__1.0.' in k for k in moved)
+    assert any('layers.layer3__1.1.' in k for k in moved)
+
+
+def test_arch_step_changes_only_alpha():
+    algorithm, optim = build()
+    algorithm.set_phase('arch')
+    algorithm.train()
+    before = snapshot(algorithm)
+    algorithm.train_step(batch(), optim)
+    moved = changed(before, algorithm)
+    alpha_keys = {f'model.encoder.arch_params.{k}' for k, _ in
+                  algorithm.arch_params.named_parameters()}
+    assert moved and moved <= alpha_keys
+    assert all(p.grad is None or p.grad.abs().sum() == 0 for p in algorithm.parameters())
+
+
+def test_weight_step_changes_weights_but_not_alpha():
+    algorithm, optim = build()
+    algorithm.set_phase('weights')
+    algorithm.train()
+    before = snapshot(algorithm)
+    log = algorithm.train_step(batch(), optim)
+    moved = changed(before, algorithm)
+    assert moved and not any('arch_params' in k for k in moved)
+    assert 'loss_resource' not in log
+
+
+def test_resource_term_is_counted_once_whatever_the_number_of_tasks():
+    lam = 0.5
+    algorithm, _ = build(resource_weight=lam)
+    algorithm.set_phase('arch')
+    algorithm.train()
+    with torch.no_grad():
+        for name in algorithm.supernet.layer_names:
+            algorithm.arch_params[name].normal_()
+    data = algorithm.data_preprocessor(batch(), True)
+    losses = algorithm(**data, mode='loss')
+    expected = algorithm.resource_loss(algorithm.arch_params.probs(),
+                                       algorithm.get_layer_costs().float() / 1e6)
+    torch.testing.assert_close(losses['loss_resource'], lam * expected)
+    total, _ = algorithm.parse_losses(losses)
+    task_sum = sum(v for k, v in losses.items() if k.split('.')[0] in TASKS and 'loss' in k)
+    torch.testing.assert_close(total, task_sum + lam * expected)
+    # Expected cost of the searchable layers lies between all-shared and all-separate.
+    costs = algorithm.get_layer_costs().sum().item() / 1e6
+    assert costs <= expected.item() <= len(TASKS) * costs
+
+
+def test_larger_lambda_pushes_alpha_towards_sharing():
+    shared_prob = []
+    for lam in (0., 50.):
+        algorithm, optim = build(tasks=('seg', 'sal'), resource_weight=lam)
+        algorithm.set_phase('arch')
+        algorithm.train()
+        for _ in range(3):
+            algorithm.train_step(batch(('seg', 'sal')), optim)
+        probs = algorithm.arch_params.probs().detach()  # [L, T, T]
+        # probability that both tasks take the same copy, averaged over layers
+        shared_prob.append((probs[:, 0, :] * probs[:, 1, :]).sum(-1).mean().item())
+    assert shared_prob[1] > shared_prob[0]
+
+
+def test_unknown_phase_and_non_supernet_encoder_are_rejected():
+    algorithm, _ = build(tasks=('seg', ))
+    with pytest.raises(ValueError, match='phase'):
+        algorithm.set_phase('search')
+    cfg = search_cfg(tasks=('seg', ))
+    cfg['model']['encoder'] = dict(type='mmmtnas.SharedEncoder',
+                                   backbone=dict(type='mmpretrain.MobileNetV2',
+                                                 widen_factor=0.25, out_indices=(1, 7)))
+    with pytest.raises(TypeError, match='BranchedSupernet'):
+        MODELS.build(copy.deepcopy(cfg))
+
+
+class _Samples(torch.utils.data.Dataset):
+    """Ten fixed random multi-task samples in the packed form the dense pipelines produce."""
+    metainfo = dict(classes=('a', 'b', 'c'))
+
+    def __init__(self, tasks=('seg', 'sal')):
+        data = batch(tasks, n=10, size=32, seed=1)
+        self.items = list(zip(data['inputs'], data['data_samples']))
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, idx):
+        inputs, sample = self.items[idx]
+        return dict(inputs=inputs, data_samples=sample)
+
+
+class _Recorder(Hook):
+    """Records what the loop set up before each iteration."""
+
+    def __init__(self):
+        self.rows = []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        algorithm = runner.model
+        bn = algorithm.supernet.block('layer3.1', 0).conv[0].bn
+        self.rows.append(dict(
+            phase=algorithm.phase,
+            routing=algorithm.supernet.routing_mode,
+            arch_state=len(runner.optim_wrapper['arch'].optimizer.state),
+            bn_batches=int(bn.num_batches_tracked),
+            tau=algorithm.supernet.temperature))
+
+
+def test_search_loop_runs_warmup_then_alternates_phases_with_resets(tmp_path):
+    init_default_scope('mmmtnas')
+    recorder = _Recorder()
+    runner = Runner(
+        model=search_cfg(tasks=('seg', 'sal'), resource_weight=0.1),
+        work_dir=str(tmp_path),
+        train_dataloader=dict(dataset=_Samples(), batch_size=2, num_workers=0,
+                              sampler=dict(type='DefaultSampler', shuffle=True),
+                              collate_fn=dict(type='pseudo_collate')),
+        train_cfg=dict(type='mmmtnas.BMTASSearchLoop', warmup_iters=2, max_arch_iters=2,
+                       arch_fraction=0.2, weight_phase_iters=2),
+        optim_wrapper=dict(
+            constructor='mmmtnas.BilevelOptimWrapperConstructor',
+            weights=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9)),
+            arch=dict(optimizer=dict(type='Adam', lr=0.01, weight_decay=5e-5))),
+        custom_hooks=[dict(type='mmmtnas.GumbelTemperatureHook'), recorder],
+        default_hooks=dict(checkpoint=None, logger=dict(type='LoggerHook', interval=1)),
+        default_scope='mmmtnas', randomness=dict(seed=0))
+    loop = runner.train_loop
+    # 10 samples: 2 for the architecture (one batch per phase), 8 for the weights.
+    assert len(loop.arch_loader.dataset) == 2 and len(loop.weight_loader.dataset) == 8
+    assert loop.max_iters == 2 + 2 * (1 + 2)
+    runner.train()
+    phases = [r['phase'] for r in recorder.rows]
+    assert phases == ['warmup', 'warmup', 'arch', 'weights', 'weights', 'arch', 'weights',
+                      'weights']
+    assert [r['routing'] for r in recorder.rows][:3] == ['identity', 'identity', 'gumbel']
+    # arch optimiser state is fresh at each architecture phase (Adam state from the first
+    # phase existed before the second one started)
+    assert recorder.rows[2]['arch_state'] == 0 and recorder.rows[5]['arch_state'] == 0
+    assert recorder.rows[3]['arch_state'] > 0
+    # BN running statistics are reset when a weight phase follows an architecture phase
+    assert recorder.rows[3]['bn_batches'] == 0 and recorder.rows[6]['bn_batches'] == 0
+    assert recorder.rows[4]['bn_batches'] > 0
+    # temperature: 5.0 through the warm-up, then decreasing linearly
+    taus = [r['tau'] for r in recorder.rows]
+    assert taus[:3] == [5.0, 5.0, 5.0] and taus[3] > taus[4] > taus[7] > 0.1
+    assert not torch.equal(runner.model.arch_params.stacked(), torch.zeros(18, 2, 2))
+
+
+def test_phase_schedule_counts_batches_of_each_dataloader():
+    loop = BMTASSearchLoop.__new__(BMTASSearchLoop)  # schedule maths only, no runner
+    loop.warmup_iters, loop.arch_phase_iters, loop.weight_phase_iters = 3, 2, 4
+    assert [loop.phase_at(i)[0] for i in range(3, 10)] == ['arch'] * 2 + ['weights'] * 4 + [
+        'arch']
+    assert loop.batches_drawn(0) == dict(warmup=0, arch=0, weights=0)
+    assert loop.batches_drawn(4) == dict(warmup=3, arch=1, weights=0)
+    assert loop.batches_drawn(3 + 6 + 3) == dict(warmup=3, arch=4, weights=5)
+    # every iteration draws from exactly one dataloader
+    for i in range(30):
+        a, b = loop.batches_drawn(i), loop.batches_drawn(i + 1)
+        assert sum(b.values()) - sum(a.values()) == 1
+        assert b[loop.phase_at(i)[0]] - a[loop.phase_at(i)[0]] == 1
