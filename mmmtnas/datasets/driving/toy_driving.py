@@ -343,6 +343,8 @@ def _write_imagenet(root: str, counts: Dict[str, int], seed: int, size: Tuple[in
     """ImageNet-format folder of object crops: ``<split>/<wnid>/<wnid>_<i>.JPEG`` plus
     ``meta/<split>.txt`` ('<wnid>/<file> <label>' lines) that mmpretrain's ``ImageNet`` reads."""
     wanted = {'car': {'car'}, 'person': {'person'}, 'street sign': {'traffic sign'}}
+    # Crops come from scenes of at least 128x256: in smaller ones signs are a few pixels wide.
+    size = (max(size[0], 128), max(size[1], 256))
     out = {}
     for split, n in counts.items():
         crops: Dict[str, List[np.ndarray]] = {name: [] for _, name in IMAGENET_CLASSES}
