@@ -7,86 +7,24 @@ row ``t`` of ``alpha_l`` (temperature set from outside, see ``GumbelTemperatureH
 eval mode every row is discretised with argmax, which is exactly the derived branched network.
 """
 import copy
+import dataclasses
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.logging import print_log
-from mmengine.model import BaseModule, initialize
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.model import BaseModule
 from mmseg.utils import ConfigType, OptConfigType
 from torch import Tensor
 
 from mmmtnas.registry import MODELS
-from .encoder_split import (_conv_strides, drop_affine, last_batch_norm, module_key,
-                            set_output_stride, split_backbone)
+from .encoder_layers import build_encoder_layers, init_encoder_copies
+from .encoder_split import module_key
 from .routing_parameters import RoutingParameters
 
 EncoderOutput = Dict[str, Tuple[Tensor, Tensor]]
 
 ROUTING_MODES = ('identity', 'gumbel')
-
-
-def out_channels_of(block: nn.Module) -> int:
-    """Output channels of a block: its ``out_channels`` attribute, else those of the last
-    convolution on its main path."""
-    if isinstance(getattr(block, 'out_channels', None), int):
-        return block.out_channels
-    convs = [m for n, m in block.named_modules()
-             if isinstance(m, nn.Conv2d) and 'downsample' not in n.split('.')]
-    return convs[-1].out_channels
-
-
-def load_backbone_checkpoint(filename: str, prefix: Optional[str] = None) -> Dict[str, Tensor]:
-    """Read a backbone state dict from an ImageNet-format checkpoint.
-
-    Args:
-        filename (str): Checkpoint path or URL (any scheme MMEngine's loader knows).
-        prefix (str, optional): Keep only keys under this prefix and strip it. By default
-            'backbone.' is stripped when the keys carry it (MMPretrain classifier checkpoints).
-
-    Returns:
-        dict[str, Tensor]: Keys in the backbone's own naming ('layer2.1.conv.0.conv.weight').
-    """
-    ckpt = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError(f'{filename}: expected a state dict or a dict with "state_dict"')
-    if prefix is None and any(k.startswith('backbone.') for k in state):
-        prefix = 'backbone.'
-    if prefix:
-        prefix = prefix if prefix.endswith('.') else prefix + '.'
-        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-    return state
-
-
-def load_into_blocks(state: Dict[str, Tensor], targets: Dict[str, Sequence[nn.Module]],
-                     filename: str) -> None:
-    """Load backbone weights into modules named by their backbone path.
-
-    Args:
-        state (dict[str, Tensor]): Backbone state dict (from :func:`load_backbone_checkpoint`).
-        targets (dict[str, list[nn.Module]]): Backbone module path ('' for the stem, whose
-            children keep the backbone's names) -> the modules that receive its weights.
-        filename (str): Checkpoint name, for messages.
-    """
-    matched, missing = set(), []
-    for path, modules in targets.items():
-        head = f'{path}.' if path else ''
-        sub = {k[len(head):]: v for k, v in state.items() if k.startswith(head)}
-        for module in modules:
-            own = set(module.state_dict())
-            result = module.load_state_dict({k: v for k, v in sub.items() if k in own},
-                                            strict=False)
-            missing += [f'{head}{k}' for k in result.missing_keys]
-        matched |= {f'{head}{k}' for k in sub if k in own}
-    if not matched:
-        raise ValueError(f'{filename}: no key matches the backbone (first keys: '
-                         f'{list(state)[:3]}); is it a checkpoint of this backbone?')
-    if missing:
-        print_log(f'{filename}: {len(set(missing))} backbone weights not in the checkpoint, '
-                  f'e.g. {sorted(set(missing))[:3]}', logger='current')
 
 
 @MODELS.register_module()
@@ -137,65 +75,23 @@ class BranchedSupernet(BaseModule):
         if len(tasks) < 1 or len(set(tasks)) != len(tasks):
             raise ValueError(f'tasks must be unique names, got {tasks}')
         self.tasks: List[str] = list(tasks)
-        backbone = copy.deepcopy(dict(backbone))
-        self.pretrained, self.pretrained_prefix = pretrained, pretrained_prefix
-        init_cfg_given = 'init_cfg' in backbone
-        self._block_init_cfg = self._take_init_cfg(backbone)
-        backbone = MODELS.build(backbone)
-        if not init_cfg_given:  # the backbone class's default initialisation
-            self._block_init_cfg = self._take_init_cfg(dict(init_cfg=backbone.init_cfg))
-
-        split = split_backbone(backbone)
-        self.stem = split.stem
-        names = [name for name, _ in split.blocks]
-        blocks = [block for _, block in split.blocks]
-        set_output_stride(blocks, split.stem_stride, output_stride)
-        self.low_level_layer, self.low_level_channels = self._find_low_level(
-            names, blocks, split.stem_stride, low_level_stride)
-        self.out_channels = out_channels_of(blocks[-1])
-        self.context_layer: Optional[str] = None
-        if context is not None:
-            context = MODELS.build(dict(context, in_channels=self.out_channels))
-            self.context_layer = getattr(context, 'layer_name', 'context')
-            names.append(self.context_layer)
-            blocks.append(context)
-            self.out_channels = context.out_channels
-        self.layer_names: List[str] = names
-
-        if not last_bn_affine:
-            for block in blocks:
-                drop_affine(last_batch_norm(block))
-        num_tasks = len(self.tasks)
+        layers = build_encoder_layers(backbone, context, output_stride, low_level_stride,
+                                      last_bn_affine, pretrained, pretrained_prefix)
+        self.stem = layers.stem
+        self.layer_names: List[str] = layers.names
+        self.context_layer: Optional[str] = layers.context_layer
+        self.low_level_layer = layers.low_level_layer
+        self.low_level_channels = layers.low_level_channels
+        self.out_channels = layers.out_channels
         self.layers = nn.ModuleDict({
-            module_key(name): nn.ModuleList([copy.deepcopy(block) for _ in range(num_tasks)])
-            for name, block in zip(names, blocks)
+            module_key(name): nn.ModuleList([copy.deepcopy(block) for _ in self.tasks])
+            for name, block in zip(layers.names, layers.blocks)
         })
+        # How to initialise the copies (without the template blocks, which are not kept).
+        self._init_spec = dataclasses.replace(layers, stem=None, blocks=[])
         self.arch_params = RoutingParameters(self.layer_names, self.tasks)
         self.temperature = float(temperature)
         self.set_routing_mode(routing_mode)
-
-    @staticmethod
-    def _take_init_cfg(backbone: dict) -> List[dict]:
-        """Pop the backbone's ``init_cfg``; return the non-pretrained parts (applied to every
-        copy in :meth:`init_weights`)."""
-        init_cfg = backbone.pop('init_cfg', None)
-        if init_cfg is None:
-            return []
-        cfgs = [init_cfg] if isinstance(init_cfg, dict) else list(init_cfg)
-        return [dict(c) for c in cfgs if c.get('type') != 'Pretrained']
-
-    @staticmethod
-    def _find_low_level(names: List[str], blocks: List[nn.Module], stem_stride: int,
-                        low_level_stride: int) -> Tuple[str, int]:
-        stride, found = stem_stride, None
-        for name, block in zip(names, blocks):
-            stride *= _conv_strides(block)
-            if stride == low_level_stride:
-                found = (name, out_channels_of(block))
-        if found is None:
-            raise ValueError(f'no block outputs stride {low_level_stride} (stem stride '
-                             f'{stem_stride}); set low_level_stride to one the backbone has')
-        return found
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -213,32 +109,14 @@ class BranchedSupernet(BaseModule):
         return self.layers[module_key(layer_name)][copy_index]
 
     def init_weights(self) -> None:
-        """Initialise every copy like the backbone would be, then load ``pretrained``."""
+        """Initialise every copy on its own like the backbone would be (copies start
+        different), then load ``pretrained`` into the stem and every backbone-block copy
+        (copies start identical)."""
         super().init_weights()
-        # The containers are plain nn.Module{Dict,List}s, which BaseModule.init_weights does
-        # not descend into, so each copy is initialised here: backbone blocks with the
-        # backbone's own init_cfg, context modules with their init_weights.
-        # Copies are deep copies of one block: each is re-initialised here so that, without
-        # a checkpoint, they start different (as separately built networks would).
-        backbone_blocks = [self.stem] + [b for name in self.layer_names
-                                         if name != self.context_layer
-                                         for b in self.layers[module_key(name)]]
-        for block in backbone_blocks:
-            if self._block_init_cfg:
-                initialize(block, self._block_init_cfg)
-            else:
-                for m in block.modules():
-                    if hasattr(m, 'reset_parameters'):
-                        m.reset_parameters()
-        if self.context_layer:
-            for block in self.layers[module_key(self.context_layer)]:
-                block.init_weights()
-        if self.pretrained:
-            state = load_backbone_checkpoint(self.pretrained, self.pretrained_prefix)
-            targets = {'': [self.stem]}
-            targets.update({name: list(self.layers[module_key(name)])
-                            for name in self.layer_names if name != self.context_layer})
-            load_into_blocks(state, targets, self.pretrained)
+        # The copies sit in plain nn.ModuleDict/ModuleList containers, which
+        # BaseModule.init_weights does not descend into.
+        init_encoder_copies(self._init_spec, self.stem,
+                            {name: self.layers[module_key(name)] for name in self.layer_names})
 
     # ------------------------------------------------------------------ forward
     def _route(self, layer_name: str, rows: List[int]) -> Tuple[Optional[List[int]],
