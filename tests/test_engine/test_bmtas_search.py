@@ -11,7 +11,9 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from mmmtnas.engine.loops import BMTASSearchLoop
+from mmmtnas.models.branched.madds import count_madds
 from mmmtnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmmtnas.structures import load_branch_file
 
 TASKS = ('seg', 'sal', 'edge')
 HEADS = dict(
@@ -30,6 +32,7 @@ def search_cfg(tasks=TASKS, resource_weight=0.5, layer_costs=None):
         resource_weight=resource_weight,
         layer_costs=layer_costs or [float(1e6 * (i + 1)) for i in range(18)],
         cost_unit=1e6,
+        cost_input_size=(32, 32),
         model=dict(
             type='mmmtnas.DenseMultiTaskModel',
             data_preprocessor=dict(type='ImgDataPreprocessor', mean=[127.5] * 3,
@@ -228,11 +231,21 @@ class _Recorder(Hook):
             tau=algorithm.supernet.temperature))
 
 
-def test_search_loop_runs_warmup_then_alternates_phases_with_resets(tmp_path):
+def block_costs(size=32):
+    """Per-layer MAdds of one block, each measured alone by mmengine on its input shape."""
+    init_default_scope('mmmtnas')
+    supernet = MODELS.build(search_cfg(tasks=('seg', ))['model']['encoder'] | dict(tasks=['a']))
+    supernet.eval()
+    shapes = supernet.layer_input_shapes((size, size))
+    return [float(count_madds(supernet.block(n), torch.zeros(1, *shapes[n])))
+            for n in supernet.layer_names]
+
+
+def test_search_loop_runs_warmup_then_alternates_phases_and_exports(tmp_path):
     init_default_scope('mmmtnas')
     recorder = _Recorder()
     runner = Runner(
-        model=search_cfg(tasks=('seg', 'sal'), resource_weight=0.1),
+        model=search_cfg(tasks=('seg', 'sal'), resource_weight=0.1, layer_costs=block_costs()),
         work_dir=str(tmp_path),
         train_dataloader=dict(dataset=_Samples(), batch_size=2, num_workers=0,
                               sampler=dict(type='DefaultSampler', shuffle=True),
@@ -243,7 +256,8 @@ def test_search_loop_runs_warmup_then_alternates_phases_with_resets(tmp_path):
             constructor='mmmtnas.BilevelOptimWrapperConstructor',
             weights=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9)),
             arch=dict(optimizer=dict(type='Adam', lr=0.01, weight_decay=5e-5))),
-        custom_hooks=[dict(type='mmmtnas.GumbelTemperatureHook'), recorder],
+        custom_hooks=[dict(type='mmmtnas.GumbelTemperatureHook'), recorder,
+                      dict(type='mmmtnas.BranchExportHook')],
         default_hooks=dict(checkpoint=None, logger=dict(type='LoggerHook', interval=1)),
         default_scope='mmmtnas', randomness=dict(seed=0))
     loop = runner.train_loop
@@ -266,6 +280,23 @@ def test_search_loop_runs_warmup_then_alternates_phases_with_resets(tmp_path):
     taus = [r['tau'] for r in recorder.rows]
     assert taus[:3] == [5.0, 5.0, 5.0] and taus[3] > taus[4] > taus[7] > 0.1
     assert not torch.equal(runner.model.arch_params.stacked(), torch.zeros(18, 2, 2))
+
+    # export: branch file + picture; the derived network's MAdds, counted by mmengine on the
+    # whole encoder at the search size (batch norm not counted, see branched/madds.py), are
+    # the file's derived MAdds
+    path = tmp_path / 'branches.yaml'
+    assert path.is_file() and (tmp_path / 'branches.png').is_file()
+    branches = load_branch_file(str(path), tasks=['seg', 'sal'])
+    assert branches.routing_matrix() == runner.model.arch_params.argmax_routing().tolist()
+    network = MODELS.build(dict(type='mmmtnas.BranchedNetwork', tasks=['seg', 'sal'],
+                                branches=str(path),
+                                backbone=dict(type='mmpretrain.MobileNetV2', widen_factor=0.25),
+                                context=dict(type='mmmtnas.EncoderRASPP', channels=8))).eval()
+    counted = count_madds(network, torch.zeros(1, 3, 32, 32))
+    assert counted == branches.madds['derived']
+    stem = branches.madds['stem']
+    shared = stem + sum(branches.madds['layer_costs'].values())
+    assert shared <= branches.madds['derived'] <= stem + 2 * (shared - stem)
 
 
 def test_phase_schedule_counts_batches_of_each_dataloader():

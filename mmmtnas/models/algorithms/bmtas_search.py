@@ -14,7 +14,9 @@ from mmseg.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor
 
 from mmmtnas.models.branched.branched_supernet import BranchedSupernet
+from mmmtnas.models.branched.madds import count_madds, input_shaped
 from mmmtnas.registry import MODELS
+from mmmtnas.structures.branch_file import BranchStructure
 
 PHASES = ('warmup', 'arch', 'weights')
 ARCH_KEY, WEIGHTS_KEY = 'arch', 'weights'
@@ -176,6 +178,45 @@ class BMTASSearch(BaseModel):
         # Gradients that reached the other parameter set must not leak into its next step.
         optim_wrapper.zero_grad()
         return log_vars
+
+    def stem_cost(self) -> float:
+        """MAdds of the shared stem at ``cost_input_size`` (see
+        :mod:`mmmtnas.models.branched.madds`)."""
+        stem = self.supernet.stem
+        return float(count_madds(stem, input_shaped(stem, (3, *self.cost_input_size))))
+
+    @torch.no_grad()
+    def derive_branches(self, meta: Optional[dict] = None) -> BranchStructure:
+        """Discretise alpha (argmax per task and layer) into a branch structure with costs.
+
+        Both MAdds figures cover the whole encoder (stem + searchable layers) at
+        ``cost_input_size``, one image: ``derived`` is the cost of the derived network
+        (stem + sum over layers of #groups x layer cost); ``expected`` is the expectation of
+        that cost under ``softmax(alpha)``.
+
+        Args:
+            meta (dict, optional): Extra information to store (e.g. the iteration).
+
+        Returns:
+            BranchStructure: Ready for :func:`mmmtnas.structures.dump_branch_file`.
+        """
+        supernet = self.supernet
+        probs = self.arch_params.probs().double()
+        routing = self.arch_params.argmax_routing()
+        costs = self.get_layer_costs().double().to(probs.device)
+        stem = self.stem_cost()
+        expected = float(self.resource_loss(probs, costs))
+        derived = float(self.resource_loss.derived_cost(routing, costs))
+        madds = dict(
+            input_size=list(self.cost_input_size), stem=stem,
+            layer_costs={n: float(c) for n, c in zip(supernet.layer_names, costs.tolist())},
+            expected=stem + expected, derived=stem + derived)
+        info = dict(resource_weight=self.resource_weight,
+                    low_level_layer=supernet.low_level_layer)
+        info.update(meta or {})
+        return BranchStructure.from_routing(supernet.tasks, supernet.layer_names,
+                                            routing.cpu(), probs.float().cpu(),
+                                            madds=madds, meta=info)
 
     def routing_summary(self) -> Dict[str, List[int]]:
         """The argmax copy of every task per layer: ``{layer: [copy of task 0, ...]}``."""
