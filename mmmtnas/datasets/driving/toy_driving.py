@@ -163,7 +163,9 @@ def kitti_objects(scene: Scene, size: Tuple[int, int], rng: np.random.Generator)
             name = 'Pedestrian'
         else:
             name = 'Cyclist'
-        main = max(members, key=lambda m: m.drawn_pixels)
+        # a cyclist's 3D box is the rider's (1.75 m high, bicycle-long), as KITTI's
+        main = next((m for m in members if m.cls == 'rider'),
+                    max(members, key=lambda m: m.drawn_pixels))
         bbox = _union([m.bbox for m in kept])
         if bbox[3] - bbox[1] < 0.06 * height:
             out.append(dict(type='DontCare', truncated=-1.0, occluded=-1, alpha=-10.0, bbox=bbox,
