@@ -59,14 +59,40 @@ def subset_agreement(probs: Tensor) -> Tensor:
     return prods.sum(-1)
 
 
+# Dense refinement and Möbius matrices up to Bell(7) = 877 (6 MB each in float64): the Möbius
+# inversion is one mat-mul and the paper recursion's per-layer sum over A(k) one mat-vec, much
+# faster (forward and backward) than gathers and scatters over the refinement pairs. Larger T
+# uses the pairs.
+DENSE_MAX_PARTITIONS = 1000
+
+
 @functools.lru_cache(maxsize=None)
-def _subset_signs(num_tasks: int) -> Tensor:
-    """``(-1)^(|A|-1)`` for non-empty ``A``, 0 for the empty set (float64)."""
-    masks = torch.arange(1 << num_tasks)
-    sizes = ((masks[:, None] >> torch.arange(num_tasks)) & 1).sum(-1)
-    signs = torch.where(sizes % 2 == 1, 1.0, -1.0).double()
-    signs[0] = 0.
-    return signs
+def _constants(num_tasks: int, kind: str, device: str) -> Tensor:
+    """alpha-independent tensors, built once per ``T`` and device (float64 / long)."""
+    if kind == 'subset_signs':  # (-1)^(|A|-1) for non-empty A, 0 for the empty set
+        masks = torch.arange(1 << num_tasks)
+        sizes = ((masks[:, None] >> torch.arange(num_tasks)) & 1).sum(-1)
+        out = torch.where(sizes % 2 == 1, 1.0, -1.0).double()
+        out[0] = 0.
+    else:
+        tables = partition_tables(num_tasks)
+        if kind == 'refines_dense':
+            out = tables.refines().double()
+        elif kind == 'mobius_dense':  # [k, g] = mu(k, g) for k <= g, else 0
+            n = tables.num_partitions
+            out = torch.zeros(n, n, dtype=torch.float64)
+            out[tables.refine_pairs[0], tables.refine_pairs[1]] = tables.mobius
+        elif kind == 'mobius':
+            out = tables.mobius
+        elif kind == 'num_groups':
+            out = tables.num_groups.double()
+        else:  # a long table attribute: block_masks, refine_pairs
+            out = getattr(tables, kind)
+    return out.to(device)
+
+
+def _const(num_tasks: int, kind: str, like: Tensor) -> Tensor:
+    return _constants(num_tasks, kind, str(like.device))
 
 
 def expected_groups_exact(probs: Tensor) -> Tensor:
@@ -79,7 +105,7 @@ def expected_groups_exact(probs: Tensor) -> Tensor:
         Tensor: ``[L]`` expected number of groups after each layer.
     """
     together = subset_agreement(probs).cumprod(dim=0)  # Pr(A in one block of G_l)
-    return together @ _subset_signs(probs.shape[1]).to(together)
+    return together @ _const(probs.shape[1], 'subset_signs', together).to(together)
 
 
 def grouping_probs(probs: Tensor, tables: PartitionTables) -> Tensor:
@@ -96,12 +122,14 @@ def grouping_probs(probs: Tensor, tables: PartitionTables) -> Tensor:
     Returns:
         Tensor: ``[L, B]``.
     """
-    device = probs.device
+    num_tasks = tables.num_tasks
     agree = subset_agreement(probs)
     agree = torch.cat([agree.new_ones(agree.shape[0], 1), agree[:, 1:]], dim=1)  # pad: 1
-    coarse_prob = agree[:, tables.block_masks.to(device)].prod(-1)  # F_l(g), [L, B]
-    fine, coarse = tables.refine_pairs.to(device)
-    terms = coarse_prob[:, coarse] * tables.mobius.to(coarse_prob)
+    coarse_prob = agree[:, _const(num_tasks, 'block_masks', probs)].prod(-1)  # F_l(g)
+    if tables.num_partitions <= DENSE_MAX_PARTITIONS:
+        return coarse_prob @ _const(num_tasks, 'mobius_dense', probs).to(coarse_prob).T
+    fine, coarse = _const(num_tasks, 'refine_pairs', probs)
+    terms = coarse_prob[:, coarse] * _const(num_tasks, 'mobius', probs).to(coarse_prob)
     return coarse_prob.new_zeros(coarse_prob.shape).index_add(1, fine, terms)
 
 
@@ -137,7 +165,12 @@ def grouping_distribution(probs: Tensor, mode: str = 'exact') -> Tensor:
 
 
 def _paper_recursion(sampled: Tensor, tables: PartitionTables) -> Tensor:
-    fine, coarse = tables.refine_pairs.to(sampled.device)
+    num_tasks = tables.num_tasks
+    dense = tables.num_partitions <= DENSE_MAX_PARTITIONS
+    if dense:
+        refines = _const(num_tasks, 'refines_dense', sampled).to(sampled)  # [k, g]: k <= g
+    else:
+        fine, coarse = _const(num_tasks, 'refine_pairs', sampled)
     separate = tables.all_separate
     keep = torch.ones(sampled.shape[1], dtype=sampled.dtype, device=sampled.device)
     keep[separate] = 0.
@@ -148,7 +181,11 @@ def _paper_recursion(sampled: Tensor, tables: PartitionTables) -> Tensor:
             current = layer_sampled * keep
         else:
             # sum over A(k) of p_{l-1}(k'): the groupings k refines, k included
-            ancestors = previous.new_zeros(previous.shape).index_add(0, fine, previous[coarse])
+            if dense:
+                ancestors = refines @ previous
+            else:
+                ancestors = previous.new_zeros(previous.shape).index_add(
+                    0, fine, previous[coarse])
             current = layer_sampled * ancestors * keep
         current = current + (1. - current.sum()) * (1. - keep)
         out.append(current)
@@ -199,7 +236,7 @@ class ResourceLoss(nn.Module):
             return expected_groups_exact(probs)
         tables = partition_tables(probs.shape[-1])
         dist = _paper_recursion(grouping_probs(probs, tables), tables)
-        return dist @ tables.num_groups.to(dist)
+        return dist @ _const(tables.num_tasks, 'num_groups', dist).to(dist)
 
     def forward(self, probs: Tensor, layer_costs: Tensor) -> Tensor:
         """Expected cost ``sum_l E|G_l| * layer_costs[l]``.
