@@ -1,2 +1,4 @@
 from .branch_file import (BranchFileError, BranchStructure, dump_branch_file,  # noqa: F401
                           load_branch_file)
+from .genotype import (CellGenotype, Genotype, GenotypeError, check_genotype,  # noqa: F401
+                       dump_genotype_file, load_genotype, load_genotype_file)

@@ -1,6 +1,18 @@
 """DARTS search space: architecture parameters, candidate operations, cells, searchable and
 derived parts."""
 from .architecture_parameters import ArchitectureParameters
+from .cells import DerivedCell, SearchCell, derive_cell, normalise_edges
+from .darts_backbone import DartsBackbone
+from .inherit_weights import inherit_supernet_weights, supernet_key_map
+from .mixed_edge import MixedEdge, channel_shuffle
+from .operations import CANDIDATE_OPS, DARTS_OPS, FactorizedReduce, build_op, known_ops
+from .searchable_darts_backbone import DartsSearchSpaceMixin, SearchableDartsBackbone
 from .searchable_part import SearchablePart, bind_architecture, searchable_parts
 
-__all__ = ['ArchitectureParameters', 'SearchablePart', 'bind_architecture', 'searchable_parts']
+__all__ = [
+    'ArchitectureParameters', 'SearchablePart', 'bind_architecture', 'searchable_parts',
+    'CANDIDATE_OPS', 'DARTS_OPS', 'FactorizedReduce', 'build_op', 'known_ops', 'MixedEdge',
+    'channel_shuffle', 'SearchCell', 'DerivedCell', 'derive_cell', 'normalise_edges',
+    'DartsSearchSpaceMixin', 'SearchableDartsBackbone', 'DartsBackbone',
+    'inherit_supernet_weights', 'supernet_key_map'
+]

@@ -1,0 +1,111 @@
+"""The searchable DARTS backbone: stem + stacked search cells (DARTS / PC-DARTS supernet)."""
+from typing import Dict, Mapping, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+
+from mmmtnas.registry import MODELS
+from mmmtnas.structures.genotype import Genotype
+from .cells import SearchCell, derive_cell, normalise_edges, num_edges
+from .darts_backbone_base import BaseDartsBackbone
+from .operations import DARTS_OPS, check_op_names
+from .searchable_part import SearchablePart
+
+
+class DartsSearchSpaceMixin(SearchablePart):
+    """What every DARTS searchable part shares: alphas (and PC-DARTS betas) per cell key,
+    their softmax per forward, and the derivation of a :class:`Genotype`."""
+
+    def _init_search_space(self, cell_keys: Sequence[str], op_names: Sequence[str],
+                           num_nodes: int, multiplier: int, partial_k: int,
+                           edge_norm: Optional[bool], arch_prefix: Optional[str],
+                           arch_names: Optional[Mapping[str, str]]) -> None:
+        self.op_names = check_op_names(op_names)
+        self.num_nodes = num_nodes
+        self.multiplier = multiplier
+        self.partial_k = partial_k
+        # PC-DARTS pairs partial channels with edge normalisation; K=1 is plain DARTS.
+        self.edge_norm = partial_k > 1 if edge_norm is None else bool(edge_norm)
+        self.search_keys = list(dict.fromkeys(cell_keys))  # unique, in order
+        specs: Dict[str, Tuple[int, ...]] = {}
+        for key in self.search_keys:
+            specs[key] = (num_edges(num_nodes), len(self.op_names))
+            if self.edge_norm:
+                specs[f'{key}.edges'] = (num_edges(num_nodes), )
+        self.init_architecture(specs, arch_prefix=arch_prefix, arch_names=arch_names)
+
+    def arch_weights(self) -> Dict[str, Tuple[torch.Tensor, Optional[torch.Tensor]]]:
+        """Return, per cell key, (op weights = softmax(alpha), edge weights or None)."""
+        out = {}
+        for key in self.search_keys:
+            weights = self.arch_param(key).softmax(dim=-1)
+            edges = (normalise_edges(self.arch_param(f'{key}.edges'), self.num_nodes)
+                     if self.edge_norm else None)
+            out[key] = (weights, edges)
+        return out
+
+    def derive_genotype(self) -> Genotype:
+        """Discretise every cell key (SPEC §2 rule, see :func:`derive_cell`)."""
+        cells = {}
+        for key, (weights, edges) in self.arch_weights().items():
+            cells[key] = derive_cell(weights, self.op_names, self.num_nodes, self.multiplier,
+                                     edge_weights=edges)
+        return Genotype(cells)
+
+
+@MODELS.register_module()
+class SearchableDartsBackbone(DartsSearchSpaceMixin, BaseDartsBackbone):
+    """DARTS supernet backbone (mixed edges), usable wherever an mmdet/mmseg backbone is.
+
+    Built alone it owns its architecture parameters (``self.arch_params``); inside a model,
+    :func:`mmmtnas.models.nas.bind_architecture` moves them to ``model.arch_params`` under
+    ``'<prefix>.normal'``, ``'<prefix>.reduce'`` (and ``'.edges'`` with PC-DARTS).
+
+    Args:
+        op_names (Sequence[str]): Candidate ops. Defaults to the 8 DARTS ops.
+        num_nodes (int): Intermediate nodes per cell. Defaults to 4.
+        multiplier (int): Nodes concatenated into a cell's output. Defaults to 4.
+        partial_k (int): PC-DARTS K; 1 is plain DARTS. Defaults to 1.
+        edge_norm (bool, optional): PC-DARTS edge normalisation. None enables it iff
+            ``partial_k > 1``.
+        arch_prefix (str, optional): Prefix of the architecture-parameter names. None uses
+            the attribute path in the model (e.g. ``'backbone'``).
+        arch_names (dict, optional): Explicit names for some keys (sharing with another part),
+            e.g. ``dict(normal='seg_head.normal')``.
+        **kwargs: Layout arguments of :class:`BaseDartsBackbone` (``in_channels``,
+            ``channels``, ``num_cells``, ``reduction_cells``, ``stem_type``,
+            ``stem_multiplier``, ``share_cells``, ``out_indices``, ``init_cfg``).
+    """
+
+    default_arch_prefix = 'backbone'
+
+    def __init__(self,
+                 op_names: Sequence[str] = DARTS_OPS,
+                 num_nodes: int = 4,
+                 multiplier: int = 4,
+                 partial_k: int = 1,
+                 edge_norm: Optional[bool] = None,
+                 arch_prefix: Optional[str] = None,
+                 arch_names: Optional[Mapping[str, str]] = None,
+                 **kwargs) -> None:
+        self._search_cfg = dict(op_names=check_op_names(op_names), num_nodes=num_nodes,
+                                multiplier=multiplier, partial_k=partial_k)
+        BaseDartsBackbone.__init__(self, **kwargs)
+        self._init_search_space(self.cell_keys, op_names, num_nodes, multiplier, partial_k,
+                                edge_norm, arch_prefix, arch_names)
+
+    def _make_cell(self, key: str, c_prev_prev: int, c_prev: int, channels: int,
+                   reduction: bool, reduction_prev: bool) -> Tuple[nn.Module, int]:
+        cfg = self._search_cfg
+        cell = SearchCell(c_prev_prev, c_prev, channels, reduction, reduction_prev,
+                          cfg['op_names'], cfg['num_nodes'], cfg['multiplier'],
+                          cfg['partial_k'])
+        return cell, cfg['multiplier'] * channels
+
+    def _forward_context(self):
+        return self.arch_weights()
+
+    def _run_cell(self, index: int, s0: torch.Tensor, s1: torch.Tensor,
+                  context) -> torch.Tensor:
+        weights, edges = context[self.cell_keys[index]]
+        return self.cells[index](s0, s1, weights, edges)
