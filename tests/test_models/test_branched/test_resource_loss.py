@@ -192,3 +192,18 @@ def test_bad_inputs_raise_clear_errors():
         loss(torch.rand(2, 3, 3).softmax(-1), torch.ones(3))
     with pytest.raises(ValueError, match='copy indices'):
         loss.derived_cost(torch.tensor([[0, 3]]), torch.ones(1))
+
+
+def test_sparse_pair_path_used_for_many_tasks_equals_dense_path(monkeypatch):
+    alpha, costs = random_problem(4, 3, seed=2)
+    probs = alpha.softmax(-1)
+    dense = ResourceLoss('paper')(probs, costs)
+    from mmmtnas.models.branched import resource_loss
+    monkeypatch.setattr(resource_loss, 'DENSE_MAX_PARTITIONS', 0)
+    assert torch.allclose(ResourceLoss('paper')(probs, costs), dense, rtol=1e-12)
+
+
+def test_single_task_costs_one_copy_per_layer():
+    probs = torch.ones(3, 1, 1)
+    for mode in ('exact', 'paper'):
+        assert float(ResourceLoss(mode)(probs, torch.tensor([1., 2., 4.]))) == pytest.approx(7.)
