@@ -18,7 +18,7 @@ Everything here depends only on ``T``; :func:`partition_tables` builds it once p
 import functools
 import math
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -91,7 +91,7 @@ def blocks_of(rgs: Sequence[int]) -> List[Tuple[int, ...]]:
     return [tuple(b) for b in blocks]
 
 
-def format_partition(rgs: Sequence[int], names: Sequence[str] = None) -> str:
+def format_partition(rgs: Sequence[int], names: Optional[Sequence[str]] = None) -> str:
     """Readable form, e.g. ``'{seg,sal}{normals}'`` or ``'{0,1}{2}'``."""
     names = [str(t) for t in range(len(rgs))] if names is None else list(names)
     return ''.join('{' + ','.join(names[t] for t in b) + '}' for b in blocks_of(rgs))
