@@ -25,8 +25,8 @@ Two modes:
   It is the cost of a process in which a layer whose sampled grouping does not refine the
   previous one falls back to all-separate, so its grouping is always finer than the true one:
   an upper bound on the true expectation. Even for a hard routing it overcounts unless each
-  layer's grouping refines the previous one (e.g. copies {0,1}{2} then {0}{1,2}: true groups
-  3, paper counts all T separate).
+  layer's grouping refines the previous one (e.g. groupings {0,1}{2,3} then {0,1,2}{3}: the
+  derived network has {0,1}{2}{3}, 3 groups; the recursion counts 4).
 
 Both compute in float64 internally (the Möbius inversion of the paper mode alternates signs
 with factorial weights) and return the promoted dtype of ``probs`` and ``layer_costs``.
