@@ -1,0 +1,230 @@
+"""Driving dataset configs on the toy set: merged classes, mapped labels, masks, bad input."""
+import os
+import os.path as osp
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from mmmtnas.datasets.driving import (CheckSegLabels, ClassMergeDataset, DataRootNotFoundError,
+                                      SegLabelError, build_label_table)
+from mmmtnas.datasets.driving.toy_driving import _scene
+from mmmtnas.registry import DATASETS
+
+CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets')
+# The mixed-set tables written out independently of the config (see its comment).
+DET4 = ('vehicle', 'pedestrian', 'cyclist', 'traffic sign')
+BDD_TO_DET4 = {'pedestrian': 1, 'rider': 2, 'car': 0, 'truck': 0, 'bus': 0, 'motorcycle': 0,
+               'traffic sign': 3}  # train, bicycle, traffic light: dropped
+WAYMO_TO_DET4 = {'vehicle': 0, 'pedestrian': 1, 'cyclist': 2, 'sign': 3}
+# 19 Cityscapes trainIds -> 16: car(13), truck(14), bus(15), motorcycle(17) -> vehicle(13),
+# train(16) -> 14, bicycle(18) -> 15.
+SEG19_TO_16 = np.full(256, 255, np.uint8)
+SEG19_TO_16[:13] = np.arange(13)
+SEG19_TO_16[[13, 14, 15, 17]] = 13
+SEG19_TO_16[16], SEG19_TO_16[18] = 14, 15
+
+
+def _retarget(node, old, new):
+    """Point every ``data_root`` under ``old`` to ``new`` (what --cfg-options would do key by
+    key)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == 'data_root' and isinstance(value, str) and value.startswith(old):
+                node[key] = new + value[len(old):]
+            else:
+                _retarget(value, old, new)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _retarget(item, old, new)
+
+
+def _config(name, root):
+    cfg = Config.fromfile(osp.join(CONFIGS, name))
+    _retarget(cfg._cfg_dict, cfg.data_root, root.rstrip('/') + '/')
+    return cfg
+
+
+@pytest.fixture(autouse=True)
+def _scope():
+    init_default_scope('mmmtnas')
+
+
+def test_mixed_config_merges_to_4_det_and_16_seg_classes(toy_driving):
+    root, manifest = toy_driving
+    cfg = _config('driving_mixed.py', root)
+    det = DATASETS.build(cfg.train_dataloader.det.dataset)
+    seg = DATASETS.build(cfg.train_dataloader.seg.dataset)
+    assert det.metainfo['classes'] == DET4 == cfg.det_classes
+    assert len(seg.metainfo['classes']) == 16 == len(cfg.seg_classes)
+    assert len(det) == 4 + 4 and len(seg) == 4 + 4
+    assert len(seg.metainfo['palette']) == 16
+
+
+def test_mixed_det_labels_and_boxes_match_the_generator(toy_driving):
+    root, manifest = toy_driving
+    cfg = _config('driving_mixed.py', root)
+    det = DATASETS.build(cfg.val_dataloader.det.dataset)
+    expected = {}
+    for source, table in [('bdd100k_det', BDD_TO_DET4), ('waymo', WAYMO_TO_DET4)]:
+        for rec in manifest['sources'][source]['val']:
+            expected[osp.basename(rec['img'])] = sorted(
+                (table[o['name']], *o['bbox']) for o in rec['objects'] if o['name'] in table)
+    assert len(det) == len(expected) == 4
+    seen = 0
+    for i in range(len(det)):
+        info = det.get_data_info(i)
+        got = sorted((inst['bbox_label'], *inst['bbox']) for inst in info['instances'])
+        assert got == expected[osp.basename(info['img_path'])]
+        seen += len(got)
+        # the packed sample holds the same boxes (ground truth loaded at original size)
+        sample = det[i]['data_samples']
+        packed = sorted(zip(sample.gt_instances.labels.tolist(),
+                            sample.gt_instances.bboxes.tensor.tolist()))
+        assert [(lab, *box) for lab, box in packed] == got
+    assert seen > 0
+
+
+def _generated_labels(manifest, source, split):
+    """Seg-map file name -> the trainId map the generator drew for it."""
+    return {osp.basename(r['seg']): _scene(3, source, split, i, (64, 128)).label
+            for i, r in enumerate(manifest['sources'][source][split])}
+
+
+def test_mixed_seg_maps_are_the_generated_maps_merged_to_16(toy_driving):
+    root, manifest = toy_driving
+    cfg = _config('driving_mixed.py', root)
+    seg = DATASETS.build(cfg.val_dataloader.seg.dataset)
+    labels = {**_generated_labels(manifest, 'cityscapes', 'val'),
+              **_generated_labels(manifest, 'bdd100k_seg', 'val')}
+    assert len(seg) == len(labels) == 4
+    merged_vehicle = 0
+    for i in range(len(seg)):
+        sample = seg[i]['data_samples']
+        gt = sample.gt_sem_seg.data[0].numpy()
+        assert np.array_equal(gt, SEG19_TO_16[labels[osp.basename(sample.seg_map_path)]])
+        merged_vehicle += int((gt == 13).sum())
+    assert merged_vehicle > 0
+
+
+def test_cityscapes_and_bdd_loaders_return_the_generated_masks(toy_driving):
+    root, manifest = toy_driving
+    load = [dict(type='mmseg.LoadAnnotations')]
+    city = DATASETS.build(dict(type='mmseg.CityscapesDataset', data_root=f'{root}/cityscapes',
+                               data_prefix=dict(img_path='leftImg8bit/train',
+                                                seg_map_path='gtFine/train'), pipeline=load))
+    bdd = DATASETS.build(dict(type='mmseg.BDD100KDataset', data_root=f'{root}/bdd100k',
+                              data_prefix=dict(img_path='images/10k/train',
+                                               seg_map_path='labels/sem_seg/masks/train'),
+                              pipeline=load))
+    for ds, source in [(city, 'cityscapes'), (bdd, 'bdd100k_seg')]:
+        labels = _generated_labels(manifest, source, 'train')
+        assert len(ds) == len(labels) == 4
+        for k in range(len(ds)):
+            sample = ds[k]
+            assert np.array_equal(sample['gt_seg_map'],
+                                  labels[osp.basename(sample['seg_map_path'])])
+
+
+def test_single_config_builds_kitti_3_and_cityscapes_19(toy_driving):
+    root, _ = toy_driving
+    cfg = _config('driving_single.py', root)
+    det = DATASETS.build(cfg.val_dataloader.det.dataset)
+    seg = DATASETS.build(cfg.val_dataloader.seg.dataset)
+    assert det.metainfo['classes'] == ('car', 'pedestrian', 'cyclist')
+    assert len(seg.metainfo['classes']) == 19 and len(det) == 2 and len(seg) == 2
+    sample = seg[0]['data_samples']
+    assert sample.gt_sem_seg.data.shape[-2:] == (64, 128)
+
+
+def test_toy_config_reads_the_toy_set_like_the_mixed_one(toy_driving):
+    root, _ = toy_driving
+    cfg = _config('driving_toy.py', root)
+    det = DATASETS.build(cfg.train_dataloader.det.dataset)
+    seg = DATASETS.build(cfg.train_dataloader.seg.dataset)
+    assert det.metainfo['classes'] == DET4 and len(seg.metainfo['classes']) == 16
+    data = det[0]
+    assert data['inputs'].shape[-2:] == (128, 256)  # the toy input size
+    assert 'gt_sem_seg' in seg[0]['data_samples']
+
+
+def test_toy_imagenet_reads_4_classes_from_meta_files(toy_driving):
+    root, manifest = toy_driving
+    cfg = Config.fromfile(osp.join(CONFIGS, 'toy_imagenet.py'))
+    _retarget(cfg._cfg_dict, cfg.data_root, f'{root}/imagenet/')
+    train = DATASETS.build(cfg.train_dataloader.cls.dataset)
+    val = DATASETS.build(cfg.val_dataloader.cls.dataset)
+    assert train.metainfo['classes'] == ('car', 'person', 'street sign', 'road')
+    assert len(train) == 16 and len(val) == 8
+    labels = [train.get_data_info(i)['gt_label'] for i in range(len(train))]
+    assert sorted(labels) == sorted(r['label'] for r in manifest['sources']['imagenet']['train'])
+    assert tuple(train[0]['inputs'].shape) == (3, 64, 64)
+
+
+def test_missing_data_root_fails_at_build_with_one_line(tmp_path):
+    missing = str(tmp_path / 'nowhere')
+    for name in ('driving_mixed.py', 'driving_single.py'):
+        cfg = _config(name, missing)
+        for task in ('det', 'seg'):
+            with pytest.raises(DataRootNotFoundError) as err:
+                DATASETS.build(cfg.train_dataloader[task].dataset)
+            msg = str(err.value)
+            assert '\n' not in msg and missing in msg
+            assert 'docs/data_preparation.md' in msg and 'make demo' in msg
+
+
+def test_missing_folder_under_existing_root_is_named(toy_driving, tmp_path):
+    root, _ = toy_driving
+    cfg = _config('driving_mixed.py', root)
+    src = cfg.train_dataloader.seg.dataset.datasets[0]
+    src.dataset.data_prefix.seg_map_path = 'gtFine/nosuchsplit'
+    with pytest.raises(DataRootNotFoundError, match='gtFine/nosuchsplit'):
+        DATASETS.build(src)
+
+
+def test_seg_labels_outside_the_class_range_fail_naming_file_and_values(toy_driving, tmp_path):
+    root, _ = toy_driving
+    city = tmp_path / 'cityscapes'
+    shutil.copytree(osp.join(root, 'cityscapes'), city)
+    bad = sorted((city / 'gtFine' / 'val').rglob('*_gtFine_labelTrainIds.png'))[0]
+    label = cv2.imread(str(bad), cv2.IMREAD_UNCHANGED)
+    label[0, :3] = [19, 30, 255]  # 19 and 30 are no trainId; 255 is the ignore index
+    cv2.imwrite(str(bad), label)
+    cfg = _config('driving_mixed.py', str(tmp_path))
+    src = cfg.val_dataloader.seg.dataset.datasets[0]
+    ds = DATASETS.build(src)
+    with pytest.raises(SegLabelError) as err:
+        ds[0]
+    msg = str(err.value)
+    assert str(bad) in msg and '[19, 30]' in msg and '0..15' in msg and '\n' not in msg
+
+
+def test_check_seg_labels_passes_valid_maps_and_ignore():
+    t = CheckSegLabels(num_classes=3)
+    ok = dict(gt_seg_map=np.array([[0, 1, 2, 255]], np.uint8), seg_map_path='a.png')
+    assert t(ok) is ok
+    with pytest.raises(SegLabelError, match=r'a\.png.*\[3\]'):
+        t(dict(gt_seg_map=np.array([[0, 3]], np.uint8), seg_map_path='a.png'))
+
+
+def test_class_table_must_name_every_source_class_and_only_targets():
+    classes, index = build_label_table(('a', 'b', 'c'), {'a': 'x', 'b': None, 'c': 'x'})
+    assert classes == ('x', ) and index.tolist() == [0, -1, 0]
+    with pytest.raises(ValueError, match=r"missing \['c'\]"):
+        build_label_table(('a', 'b', 'c'), {'a': 'x', 'b': 'y'})
+    with pytest.raises(KeyError, match='zebra'):
+        build_label_table(('a', ), {'a': 'x', 'zebra': 'x'})
+    with pytest.raises(ValueError, match=r"\['y'\]"):
+        build_label_table(('a', 'b'), {'a': 'x', 'b': 'y'}, classes=('x', ))
+
+
+def test_wrapper_refuses_a_pipeline_on_the_source(toy_driving):
+    root, _ = toy_driving
+    with pytest.raises(ValueError, match='pipeline on the wrapper'):
+        ClassMergeDataset(dataset=dict(type='mmseg.CityscapesDataset',
+                                       data_root=f'{root}/cityscapes',
+                                       pipeline=[dict(type='LoadImageFromFile')]))
+    assert os.path.isdir(f'{root}/cityscapes')
