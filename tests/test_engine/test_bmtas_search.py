@@ -26,11 +26,14 @@ HEADS = dict(
                                loss_name='loss_bce')))
 
 
-def search_cfg(tasks=TASKS, resource_weight=0.5, layer_costs=None):
+def search_cfg(tasks=TASKS, resource_weight=0.5, layer_costs='fake'):
+    """Costs: 'fake' (made-up), None (measured by the cost table) or a list."""
+    if layer_costs == 'fake':
+        layer_costs = [float(1e6 * (i + 1)) for i in range(18)]
     return dict(
         type='mmmtnas.BMTASSearch',
         resource_weight=resource_weight,
-        layer_costs=layer_costs or [float(1e6 * (i + 1)) for i in range(18)],
+        layer_costs=layer_costs,
         cost_unit=1e6,
         cost_input_size=(32, 32),
         model=dict(
@@ -266,7 +269,7 @@ def test_search_loop_runs_warmup_then_alternates_phases_and_exports(tmp_path):
     init_default_scope('mmmtnas')
     recorder = _Recorder()
     runner = Runner(
-        model=search_cfg(tasks=('seg', 'sal'), resource_weight=0.1, layer_costs=block_costs()),
+        model=search_cfg(tasks=('seg', 'sal'), resource_weight=0.1, layer_costs=None),
         work_dir=str(tmp_path),
         train_dataloader=dict(dataset=_Samples(), batch_size=2, num_workers=0,
                               sampler=dict(type='DefaultSampler', shuffle=True),
@@ -304,10 +307,11 @@ def test_search_loop_runs_warmup_then_alternates_phases_and_exports(tmp_path):
 
     # export: branch file + picture; the derived network's MAdds, counted by mmengine on the
     # whole encoder at the search size (batch norm not counted, see branched/madds.py), are
-    # the file's derived MAdds
+    # the file's derived MAdds (from the cost table measured at the search size)
     path = tmp_path / 'branches.yaml'
     assert path.is_file() and (tmp_path / 'branches.png').is_file()
     branches = load_branch_file(str(path), tasks=['seg', 'sal'])
+    assert list(branches.madds['layer_costs'].values()) == block_costs()
     assert branches.routing_matrix() == runner.model.arch_params.argmax_routing().tolist()
     network = MODELS.build(dict(type='mmmtnas.BranchedNetwork', tasks=['seg', 'sal'],
                                 branches=str(path),
