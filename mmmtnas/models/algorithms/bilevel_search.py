@@ -23,6 +23,7 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
+from mmmtnas.models.nas.searchable_part import bind_architecture, searchable_parts
 from mmmtnas.registry import MODELS
 
 LossFn = Callable[[Union[dict, tuple, list]], Dict[str, torch.Tensor]]
@@ -55,9 +56,11 @@ class BilevelSearchAlgorithm(BaseModel):
     """DARTS search of a supernet by alternating architecture and weight steps.
 
     Args:
-        supernet (dict | BaseModel): The supernet (config or module). It must expose the owner of
-            its architecture parameters as ``supernet.arch_params``; every other parameter is a
-            weight. Its ``data_preprocessor`` is used for both batches.
+        supernet (dict | BaseModel): The supernet (config or module). Its searchable parts are
+            bound to one owner, ``supernet.arch_params`` (see
+            :func:`mmmtnas.models.nas.bind_architecture`); a model without searchable parts
+            must expose that owner itself. Every other parameter is a weight. Its
+            ``data_preprocessor`` is used for both batches.
         unroll (bool): Use the unrolled second-order architecture gradient instead of the first
             order one. Defaults to False.
         xi (float, optional): Step size of the virtual weight step. None uses the current
@@ -77,6 +80,10 @@ class BilevelSearchAlgorithm(BaseModel):
             raise TypeError('`supernet` must be a BaseModel or its config, '
                             f'got {type(supernet).__name__}')
         super().__init__(data_preprocessor=supernet.data_preprocessor, init_cfg=init_cfg)
+        if searchable_parts(supernet):
+            # Any model holding searchable parts (e.g. a stock classifier with a searchable
+            # backbone) becomes a supernet with one owner, `supernet.arch_params`.
+            bind_architecture(supernet)
         self.supernet = supernet
         arch_params_of(supernet)  # fail at build time, not at the first step
         if xi is not None and xi < 0:

@@ -1,0 +1,60 @@
+"""DARTS+ early stopping: stop a search once its derived architecture has stopped changing."""
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmmtnas.registry import HOOKS
+
+from .genotype_export_hook import derive_search_genotypes
+
+STATE_KEY = 'architecture_stable_stop'
+
+
+@HOOKS.register_module()
+class ArchitectureStableStopHook(Hook):
+    """Stop training when the derived genotypes stayed the same for ``patience`` checks.
+
+    Every ``interval`` iterations the genotypes of all searchable parts are derived and compared
+    with those of the previous check; after ``patience`` consecutive unchanged checks the train
+    loop's ``stop_training`` is set (DARTS+ uses 10). The count and the last genotypes are kept
+    in checkpoints, so a resumed search stops where an uninterrupted one would.
+
+    Args:
+        interval (int): Check every ``interval`` training iterations. Defaults to 100.
+        patience (int): Number of consecutive unchanged checks that stops the search.
+            Defaults to 10.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, interval: int = 100, patience: int = 10) -> None:
+        if interval <= 0 or patience <= 0:
+            raise ValueError('ArchitectureStableStopHook: interval and patience must be > 0, '
+                             f'got interval={interval}, patience={patience}')
+        self.interval = interval
+        self.patience = patience
+        self.last: Optional[dict] = None  # plain dict: {part: genotype.to_dict()}
+        self.unchanged = 0
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if not self.every_n_train_iters(runner, self.interval):
+            return
+        current = {k: g.to_dict() for k, g in derive_search_genotypes(runner).items()}
+        self.unchanged = self.unchanged + 1 if current == self.last else 0
+        self.last = current
+        runner.message_hub.update_scalar('train/arch_unchanged_checks', self.unchanged)
+        if self.unchanged >= self.patience:
+            print_log(f'ArchitectureStableStopHook: genotype unchanged for {self.unchanged} '
+                      f'checks at iteration {runner.iter + 1}; stopping the search',
+                      logger='current')
+            runner.train_loop.stop_training = True
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint.setdefault('meta', {})[STATE_KEY] = dict(
+            last=self.last, unchanged=self.unchanged)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('meta', {}).get(STATE_KEY)
+        if state is not None:
+            self.last, self.unchanged = state['last'], int(state['unchanged'])

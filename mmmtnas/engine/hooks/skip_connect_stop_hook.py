@@ -1,0 +1,64 @@
+"""DARTS+ early stopping: stop a search whose normal cell collapses into skip connections."""
+from typing import Optional, Sequence
+
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmmtnas.registry import HOOKS
+
+from .genotype_export_hook import derive_search_genotypes
+
+
+@HOOKS.register_module()
+class SkipConnectStopHook(Hook):
+    """Stop training when a derived cell holds more than ``max_skip_connects`` skip_connects.
+
+    Also ends a pre-search (MTNAS S2a) that runs "while the normal cell has <= T
+    skip_connects": it only stops the loop; what follows is up to the pipeline.
+
+    Args:
+        interval (int): Check every ``interval`` training iterations. Defaults to 100.
+        max_skip_connects (int): T: more than this many stops the search. Defaults to 2.
+        cell (str): Cell key to inspect. Defaults to ``'normal'``.
+        parts (Sequence[str], optional): Part prefixes to inspect (e.g. ``['backbone']``).
+            None inspects every part that has ``cell``. Defaults to None.
+        op (str): The op counted. Defaults to ``'skip_connect'``.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self,
+                 interval: int = 100,
+                 max_skip_connects: int = 2,
+                 cell: str = 'normal',
+                 parts: Optional[Sequence[str]] = None,
+                 op: str = 'skip_connect') -> None:
+        if interval <= 0 or max_skip_connects < 0:
+            raise ValueError('SkipConnectStopHook: interval must be > 0 and max_skip_connects '
+                             f'>= 0, got {interval}, {max_skip_connects}')
+        self.interval = interval
+        self.max_skip_connects = max_skip_connects
+        self.cell = cell
+        self.parts = list(parts) if parts is not None else None
+        self.op = op
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if not self.every_n_train_iters(runner, self.interval):
+            return
+        genotypes = derive_search_genotypes(runner)
+        if self.parts is not None:
+            missing = sorted(set(self.parts) - set(genotypes))
+            if missing:
+                raise KeyError(f'SkipConnectStopHook: no searchable part(s) {missing}; the '
+                               f'model has {sorted(genotypes)}')
+            names = self.parts
+        else:
+            names = [k for k, g in genotypes.items() if self.cell in g.cells]
+        for name in names:
+            count = genotypes[name][self.cell].count_op(self.op)
+            if count > self.max_skip_connects:
+                print_log(f'SkipConnectStopHook: {name} {self.cell} cell has {count} '
+                          f'{self.op} (> {self.max_skip_connects}) at iteration '
+                          f'{runner.iter + 1}; stopping the search', logger='current')
+                runner.train_loop.stop_training = True
+                return

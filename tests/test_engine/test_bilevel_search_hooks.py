@@ -1,0 +1,88 @@
+"""Search hooks on a real Runner with a tiny real DARTS supernet: genotype export, DARTS+
+early stopping (architecture unchanged for K checks; too many skip_connects)."""
+import uuid
+
+import pytest
+import torch
+from mmengine.runner import Runner
+from tiny_darts_supernet import OPS, darts_search_cfg
+
+from mmmtnas.models.nas import derive_genotypes
+from mmmtnas.structures.genotype import genotype_alphas, load_genotype_file, read_genotype_file
+
+
+def _runner(tmp_path, **kwargs):
+    return Runner(experiment_name=f'hooks-{uuid.uuid4().hex}',
+                  **darts_search_cfg(str(tmp_path), **kwargs))
+
+
+def test_export_hook_writes_genotype_alphas_step_and_picture_at_interval_and_end(tmp_path):
+    runner = _runner(tmp_path, max_iters=4,
+                     custom_hooks=[dict(type='mmmtnas.GenotypeExportHook', interval=2)])
+    runner.train()
+    out = tmp_path / 'genotypes'
+    assert sorted(p.name for p in out.iterdir()) == [
+        'genotype_final.png', 'genotype_final.yaml', 'genotype_iter_2.png',
+        'genotype_iter_2.yaml', 'genotype_iter_4.png', 'genotype_iter_4.yaml']
+    supernet = runner.model.supernet
+    final = out / 'genotype_final.yaml'
+    assert load_genotype_file(str(final)) == derive_genotypes(supernet)
+    assert read_genotype_file(str(final))['step'] == 4
+    assert read_genotype_file(str(out / 'genotype_iter_2.yaml'))['step'] == 2
+    alphas = genotype_alphas(str(final))
+    for name, value in supernet.arch_params.items():
+        torch.testing.assert_close(torch.tensor(alphas[name]), value.detach())
+    # The iteration-2 alphas are those of an earlier state: the search moved them.
+    early = genotype_alphas(str(out / 'genotype_iter_2.yaml'))
+    assert any(early[n] != alphas[n] for n in alphas)
+
+
+def test_stable_architecture_stops_after_patience_unchanged_checks(tmp_path):
+    # arch lr 0: the genotype never changes; checks at 1, 2, 3, 4 -> unchanged 0, 1, 2, 3.
+    runner = _runner(tmp_path, max_iters=10, arch_lr=0.,
+                     custom_hooks=[dict(type='mmmtnas.ArchitectureStableStopHook', interval=1,
+                                        patience=3)])
+    runner.train()
+    assert runner.iter == 4
+    assert runner.message_hub.get_scalar('train/arch_unchanged_checks').current() == 3
+
+
+def test_stable_stop_state_round_trips_through_a_checkpoint(tmp_path):
+    from mmmtnas.engine.hooks import ArchitectureStableStopHook
+    hook = ArchitectureStableStopHook(interval=1, patience=10)
+    hook.last, hook.unchanged = dict(backbone=dict(cells={})), 7
+    checkpoint = dict(meta={})
+    hook.before_save_checkpoint(None, checkpoint)
+    fresh = ArchitectureStableStopHook(interval=1, patience=10)
+    fresh.after_load_checkpoint(None, checkpoint)
+    assert (fresh.last, fresh.unchanged) == (hook.last, 7)
+
+
+def _skip_everywhere(runner):
+    """Make skip_connect the strongest op on every normal edge (arch lr 0 keeps it so)."""
+    with torch.no_grad():
+        alpha = runner.model.supernet.arch_params['backbone.normal']
+        alpha.zero_()
+        alpha[:, OPS.index('skip_connect')] = 5.
+
+
+@pytest.mark.parametrize('max_skip, stops_at', [(2, 2), (4, 5)])
+def test_skip_connect_hook_stops_when_normal_cell_has_more_than_t(tmp_path, max_skip,
+                                                                  stops_at):
+    # 2 nodes x 2 inputs = 4 skip_connects in the derived normal cell.
+    runner = _runner(tmp_path, max_iters=5, arch_lr=0.,
+                     custom_hooks=[dict(type='mmmtnas.SkipConnectStopHook', interval=2,
+                                        max_skip_connects=max_skip, parts=['backbone'])])
+    _skip_everywhere(runner)
+    assert derive_genotypes(runner.model.supernet)['backbone'].count_op(
+        'skip_connect', 'normal') == 4
+    runner.train()
+    assert runner.iter == stops_at
+
+
+def test_skip_connect_hook_names_an_unknown_part(tmp_path):
+    runner = _runner(tmp_path, max_iters=2,
+                     custom_hooks=[dict(type='mmmtnas.SkipConnectStopHook', interval=1,
+                                        parts=['seg_head'])])
+    with pytest.raises(KeyError, match=r"no searchable part\(s\) \['seg_head'\].*'backbone'"):
+        runner.train()
