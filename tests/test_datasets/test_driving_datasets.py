@@ -258,3 +258,19 @@ def test_config_evaluators_score_ground_truth_as_perfect(toy_driving):
         results.update(evaluator.evaluate(len(dataset)))
     assert results['pascal_voc/mAP'] == pytest.approx(1.0)
     assert results['mIoU'] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize('name', ['driving_mixed.py', 'driving_single.py'])
+def test_train_pipelines_give_320x512_inputs_with_labels(toy_driving, name):
+    root, _ = toy_driving
+    cfg = _config(name, root)
+    det = DATASETS.build(cfg.train_dataloader.det.dataset)
+    seg = DATASETS.build(cfg.train_dataloader.seg.dataset)
+    num_det = len(cfg.det_classes)
+    for i in range(2):
+        d, s = det[i], seg[i]
+        assert tuple(d['inputs'].shape) == (3, 320, 512) == tuple(s['inputs'].shape)
+        labels = d['data_samples'].gt_instances.labels
+        assert ((labels >= 0) & (labels < num_det)).all()
+        seg_values = set(s['data_samples'].gt_sem_seg.data.unique().tolist())
+        assert seg_values <= set(range(len(cfg.seg_classes))) | {255}
