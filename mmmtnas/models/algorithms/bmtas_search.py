@@ -5,7 +5,7 @@ Which phase runs when, on which data, and the resets between phases belong to
 :class:`mmmtnas.engine.loops.BMTASSearchLoop`; this class only computes the loss of a phase
 and steps the one optimiser that phase owns.
 """
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -153,13 +153,19 @@ class BMTASSearch(BaseModel):
         return self.model(inputs, data_samples, mode=mode)
 
     def train_step(self, data: Union[dict, tuple, list],
-                   optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
+                   optim_wrapper: OptimWrapperDict,
+                   loss_fn: Optional[Callable[[dict], Dict[str, Tensor]]] = None
+                   ) -> Dict[str, Tensor]:
         """One update of the current phase.
 
         Args:
             data (dict | tuple | list): A batch from the dataloader.
             optim_wrapper (OptimWrapperDict): With keys ``weights`` and ``arch`` (see
                 ``mmmtnas.BilevelOptimWrapperConstructor``).
+            loss_fn (Callable, optional): Computes the loss dict of a preprocessed batch; the
+                distributed wrapper (``mmmtnas.BilevelDistributedDataParallel``, with
+                ``find_unused_parameters=True``: the warm-up leaves copies unused) passes one
+                that runs through DDP. Defaults to this model's own forward.
 
         Returns:
             dict[str, Tensor]: Log variables.
@@ -172,7 +178,8 @@ class BMTASSearch(BaseModel):
         optim_wrapper.zero_grad()
         with wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
-            losses = self._run_forward(data, mode='loss')
+            losses = (loss_fn(data) if loss_fn is not None else
+                      self._run_forward(data, mode='loss'))
         parsed, log_vars = self.parse_losses(losses)
         wrapper.update_params(parsed)
         # Gradients that reached the other parameter set must not leak into its next step.
