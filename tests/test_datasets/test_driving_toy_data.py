@@ -61,7 +61,7 @@ def test_written_files_follow_the_real_layouts(toy_driving):
     label = cv2.imread(osp.join(root, 'cityscapes', rec['seg']), cv2.IMREAD_UNCHANGED)
     assert label.ndim == 2 and label.dtype == np.uint8
     assert set(np.unique(label).tolist()) <= set(range(19)) | {255}
-    # BDD100K segmentation: images/10k/<split>/<name>.jpg with labels/sem_seg/masks/<split>/<name>.png
+    # BDD100K segmentation: images/10k/<split>/<name>.jpg, labels/sem_seg/masks/<split>/<name>.png
     rec = manifest['sources']['bdd100k_seg']['val'][0]
     name = osp.splitext(osp.basename(rec['img']))[0]
     assert rec['seg'] == f'labels/sem_seg/masks/val/{name}.png'

@@ -166,6 +166,8 @@ val_dataloader = dict(
         sampler=dict(type='DefaultSampler', shuffle=False),
         dataset=dict(type='ConcatDataset', datasets=_seg_sources('val', seg_test_pipeline,
                                                                  True))))
+# The paper holds out a test split (10k det / 1.5k seg images); write it as a third split
+# (e.g. det_test_coco.json, front_test.json, .../test folders) and point test_dataloader there.
 test_dataloader = val_dataloader
 
 # mAP@0.5 (the paper's metric). CocoMetric is not used: the two sources' image ids overlap

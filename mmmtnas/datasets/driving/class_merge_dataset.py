@@ -202,8 +202,9 @@ class ClassMergeDataset:
                            'refetches; check the pipeline')
 
     def __repr__(self) -> str:
+        size = len(self) if self._fully_initialized else '?'
         return (f'{self.__class__.__name__}(dataset={type(self.dataset).__name__}, '
-                f'classes={self.classes}, num_samples={len(self) if self._fully_initialized else "?"})')
+                f'classes={self.classes}, num_samples={size})')
 
 
 def _prefix_paths(data_prefix: Optional[dict]) -> List[str]:

@@ -24,7 +24,7 @@ own position.
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -209,6 +209,11 @@ def _coco(images: List[dict], objects: List[List[dict]], categories: Sequence[st
                 categories=[dict(id=i, name=n, supercategory='none') for n, i in cat_id.items()])
 
 
+def _name_rng(seed: int, source: str, split: str) -> np.random.Generator:
+    # File names draw from their own stream, so they do not shift the scenes.
+    return np.random.default_rng([seed, _SOURCE_CODE[source], 99, _SPLIT_CODE[split]])
+
+
 def _bdd_name(rng: np.random.Generator) -> str:
     return '{:08x}-{:08x}'.format(*(int(v) for v in rng.integers(0, 2**32, 2)))
 
@@ -261,7 +266,7 @@ def make_toy_driving(out_dir: str, num_images: int = 32, seed: int = 0,
     src['bdd100k_seg'], src['bdd100k_det'] = {}, {}
     for split, n in counts.items():
         recs = src['bdd100k_seg'][split] = []
-        name_rng = np.random.default_rng([seed, _SOURCE_CODE['bdd100k_seg'], 99, _SPLIT_CODE[split]])
+        name_rng = _name_rng(seed, 'bdd100k_seg', split)
         for i in range(n):
             scene = _scene(seed, 'bdd100k_seg', split, i, size)
             name = _bdd_name(name_rng)
@@ -270,7 +275,7 @@ def make_toy_driving(out_dir: str, num_images: int = 32, seed: int = 0,
             _write_image(osp.join(root, seg), scene.label, _PNG)
             recs.append(dict(img=img, seg=seg))
         recs = src['bdd100k_det'][split] = []
-        name_rng = np.random.default_rng([seed, _SOURCE_CODE['bdd100k_det'], 99, _SPLIT_CODE[split]])
+        name_rng = _name_rng(seed, 'bdd100k_det', split)
         images, objects = [], []
         for i in range(n):
             scene = _scene(seed, 'bdd100k_det', split, i, size)

@@ -347,7 +347,7 @@ def draw_scene(rng: np.random.Generator, height: int, width: int,
         if kind in ('car', 'truck', 'bus'):
             hgt, wid, lng = dims_of(kind)
             side = rng.random() < 0.25  # seen from the side (crossing) or from behind
-            ry = float(rng.choice([-np.pi / 2, np.pi / 2]) if not side else rng.choice([0.0, np.pi]))
+            ry = float(rng.choice([0.0, np.pi]) if side else rng.choice([-np.pi / 2, np.pi / 2]))
             ry += float(rng.uniform(-0.15, 0.15))
             extent = lng if side else wid
             half, top = cam.size(extent, d) / 2, gy - cam.size(hgt, d)
