@@ -78,6 +78,7 @@ def test_mixed_det_labels_and_boxes_match_the_generator(toy_driving):
     for i in range(len(det)):
         info = det.get_data_info(i)
         got = sorted((inst['bbox_label'], *inst['bbox']) for inst in info['instances'])
+        assert sorted(det.datasets[0 if i < 2 else 1].get_cat_ids(i % 2)) == [g[0] for g in got]
         assert got == expected[osp.basename(info['img_path'])]
         seen += len(got)
         # the packed sample holds the same boxes (ground truth loaded at original size)

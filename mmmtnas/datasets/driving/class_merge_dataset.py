@@ -185,6 +185,11 @@ class ClassMergeDataset:
                 for raw, src in source_map.items()}
         return info
 
+    def get_cat_ids(self, idx: int) -> List[int]:
+        """Target labels of the boxes of detection sample ``idx`` (for class-balanced
+        sampling wrappers)."""
+        return [inst['bbox_label'] for inst in self.get_data_info(idx).get('instances', [])]
+
     def __getitem__(self, idx: int) -> dict:
         self.full_init()
         if self.test_mode:
