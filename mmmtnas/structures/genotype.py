@@ -88,6 +88,16 @@ class CellGenotype:
         """Return how many edges of the cell use ``op``."""
         return sum(name == op for node in self.nodes for name, _ in node)
 
+    def canonical(self) -> 'CellGenotype':
+        """Return the same cell with each node's inputs sorted by (input, op).
+
+        Derivation lists a node's edges strongest first; two derivations of the same
+        structure may differ in that order only. Compare ``canonical()`` forms to ask "did the
+        architecture change?".
+        """
+        return CellGenotype(tuple(tuple(sorted(node, key=lambda e: (e[1], e[0])))
+                                  for node in self.nodes), self.concat)
+
     def to_dict(self) -> dict:
         """Return a plain, file-ready dict."""
         return dict(nodes=[[[op, idx] for op, idx in node] for node in self.nodes],
@@ -124,6 +134,14 @@ class Genotype:
         """Build from the fields of the DARTS reference ``Genotype`` namedtuple."""
         return cls({'normal': CellGenotype.from_darts(normal, normal_concat),
                     'reduce': CellGenotype.from_darts(reduce, reduce_concat)})
+
+    def canonical(self) -> 'Genotype':
+        """Return the genotype with every cell in :meth:`CellGenotype.canonical` form."""
+        return Genotype({k: v.canonical() for k, v in self.cells.items()})
+
+    def same_structure(self, other: 'Genotype') -> bool:
+        """Whether both describe the same cells, ignoring the order of a node's inputs."""
+        return self.canonical() == other.canonical()
 
     def count_op(self, op: str, cell: Optional[str] = None) -> int:
         """Count edges using ``op`` in one cell (or all cells when ``cell`` is None)."""
