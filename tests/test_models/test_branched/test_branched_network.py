@@ -114,6 +114,16 @@ def test_pretrained_checkpoint_initialises_every_block(tmp_path):
     for group in net.groups['layer5.1']:
         torch.testing.assert_close(net.block('layer5.1', group).conv[1].conv.weight,
                                    source.layer5[1].conv[1].conv.weight)
+    # the OpenMMLab way: a 'Pretrained' init_cfg in the backbone config
+    init_default_scope('mmmtnas')
+    backbone = dict(MNV2, init_cfg=dict(type='Pretrained', checkpoint=str(ckpt),
+                                        prefix='backbone.'))
+    net = MODELS.build(dict(type='mmmtnas.BranchedNetwork', tasks=TASKS, backbone=backbone,
+                            context=RASPP, structure='all_separate'))
+    net.init_weights()
+    torch.testing.assert_close(net.block('layer7.0', ['sal']).conv[0].conv.weight,
+                               source.layer7[0].conv[0].conv.weight)
+    torch.testing.assert_close(net.stem.conv1.conv.weight, source.conv1.conv.weight)
 
 
 def test_subset_of_tasks_and_wrong_files_are_handled(tmp_path):
