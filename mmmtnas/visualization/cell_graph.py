@@ -1,7 +1,7 @@
 """Draw searched DARTS cells as graphs (matplotlib only; no graphviz binary needed).
 
-Each cell is drawn left to right: the two input nodes ``c_{k-2}`` and ``c_{k-1}``, the
-intermediate nodes ``0..n-1`` in a staggered column layout, and the output ``c_{k}``. Every kept
+Each cell is drawn left to right: the two input nodes ``c[k-2]`` and ``c[k-1]``, the
+intermediate nodes ``0..n-1`` in a staggered column layout, and the output ``c[k]``. Every kept
 edge is an arrow labelled with its op; grey arrows join the concatenated nodes to the output.
 """
 import os
@@ -33,7 +33,7 @@ def _node_positions(num_nodes: int) -> Dict[int, Tuple[float, float]]:
 
 
 def _node_label(index: int) -> str:
-    return {0: 'c_{k-2}', 1: 'c_{k-1}', -1: 'c_{k}'}.get(index, str(index - 2))
+    return {0: 'c[k-2]', 1: 'c[k-1]', -1: 'c[k]'}.get(index, str(index - 2))
 
 
 def draw_cell(cell: CellGenotype, ax: Axes, title: Optional[str] = None) -> None:
@@ -66,8 +66,8 @@ def draw_cell(cell: CellGenotype, ax: Axes, title: Optional[str] = None) -> None
         is_io = index in (0, 1, -1)
         ax.add_patch(plt.Circle((x, y), 0.36, fc='#a6d8f0' if is_io else '#fff2a8',
                                 ec='black', lw=1.0, zorder=3))
-        ax.text(x, y, f'${_node_label(index)}$' if is_io else _node_label(index),
-                ha='center', va='center', fontsize=8, zorder=4)
+        ax.text(x, y, _node_label(index), ha='center', va='center', fontsize=7 if is_io else 9,
+                zorder=4)
     xs = [p[0] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     ax.set_ylim(-2.5, 2.5)
