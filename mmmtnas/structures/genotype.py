@@ -358,7 +358,14 @@ def load_genotype(genotype: Union[str, Genotype, Mapping],
         Genotype: The validated genotype of ``part``.
     """
     if isinstance(genotype, (str, os.PathLike)):
-        return load_genotype_file(str(genotype), parts=[part], **check_kwargs)[part]
+        path = str(genotype)
+        data = read_genotype_file(path)
+        if part not in data['parts']:
+            raise GenotypeError(f'{path}: missing part {part!r} (parts in file: '
+                                f'{sorted(data["parts"])})')
+        # only the requested part has to meet this consumer's requirements
+        return Genotype.from_dict(data['parts'][part], where=f'{path} part {part!r}',
+                                  **check_kwargs)
     if isinstance(genotype, Genotype):
         check_genotype(genotype, where=f'genotype of {part!r}', **check_kwargs)
         return genotype
