@@ -3,7 +3,7 @@ cover the model, each with its own settings (paramwise_cfg honoured for the weig
 import pytest
 import torch
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
-from tiny_bilevel_supernet import TinyBilevelSupernet
+from tiny_bilevel_supernet import TinyBilevelSupernet, one_torch_thread  # noqa: F401
 
 from mmmtnas.models.algorithms import BilevelSearchAlgorithm
 
@@ -55,3 +55,8 @@ def test_bad_configs_raise_one_line_errors(cfg, error, match):
     algo = BilevelSearchAlgorithm(TinyBilevelSupernet())
     with pytest.raises(error, match=match):
         build_optim_wrapper(algo, dict(cfg, constructor='mmmtnas.BilevelOptimWrapperConstructor'))
+
+
+@pytest.fixture(autouse=True)
+def _single_thread(one_torch_thread):
+    """See :func:`tiny_bilevel_supernet.one_torch_thread`."""

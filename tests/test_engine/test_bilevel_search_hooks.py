@@ -5,6 +5,7 @@ import uuid
 import pytest
 import torch
 from mmengine.runner import Runner
+from tiny_bilevel_supernet import one_torch_thread  # noqa: F401
 from tiny_darts_supernet import OPS, darts_search_cfg
 
 from mmmtnas.models.nas import derive_genotypes
@@ -86,3 +87,8 @@ def test_skip_connect_hook_names_an_unknown_part(tmp_path):
                                         parts=['seg_head'])])
     with pytest.raises(KeyError, match=r"no searchable part\(s\) \['seg_head'\].*'backbone'"):
         runner.train()
+
+
+@pytest.fixture(autouse=True)
+def _single_thread(one_torch_thread):
+    """See :func:`tiny_bilevel_supernet.one_torch_thread`."""

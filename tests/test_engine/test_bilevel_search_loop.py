@@ -6,7 +6,7 @@ import uuid
 import pytest
 import torch
 from mmengine.runner import Runner
-from tiny_bilevel_supernet import search_cfg
+from tiny_bilevel_supernet import one_torch_thread, search_cfg  # noqa: F401
 from tiny_model import TinyRegressionDataset
 
 MAX_ITERS = 6
@@ -78,3 +78,8 @@ def test_loop_rejects_a_single_dataloader(tmp_path):
     runner = Runner(experiment_name=f'loop-{uuid.uuid4().hex}', **cfg)
     with pytest.raises(KeyError, match=r'dict\(train=<dataloader>, val=<dataloader>\)'):
         runner.build_train_loop(runner._train_loop)
+
+
+@pytest.fixture(autouse=True)
+def _single_thread(one_torch_thread):
+    """See :func:`tiny_bilevel_supernet.one_torch_thread`."""

@@ -3,7 +3,7 @@ architecture gradient matches finite differences of L_val(w - xi * grad_w L_trai
 import pytest
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from tiny_bilevel_supernet import TinyBilevelSupernet
+from tiny_bilevel_supernet import TinyBilevelSupernet, one_torch_thread  # noqa: F401
 from torch.func import functional_call
 
 from mmmtnas.models.algorithms import BilevelSearchAlgorithm
@@ -146,3 +146,8 @@ def test_train_step_rejects_a_single_optim_wrapper():
     single = OptimWrapper(torch.optim.SGD(algo.parameters(), lr=0.1))
     with pytest.raises(TypeError, match='OptimWrapperDict'):
         algo.train_step(dict(train=_batch(0), val=_batch(1)), single)
+
+
+@pytest.fixture(autouse=True)
+def _single_thread(one_torch_thread):
+    """See :func:`tiny_bilevel_supernet.one_torch_thread`."""
