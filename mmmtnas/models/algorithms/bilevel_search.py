@@ -67,6 +67,13 @@ class BilevelSearchAlgorithm(BaseModel):
             learning rate of the weight optimiser (first parameter group), as DARTS does.
             Defaults to None.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
+
+    Note:
+        With ``unroll=True`` the virtual forward/backward passes run outside the wrappers'
+        ``optim_context`` (no autocast, no loss scaling, gradients synchronised on every
+        pass); the resulting architecture gradient is then stepped through the ``arch``
+        wrapper like any loss, so accumulation and clipping still apply. Logged ``arch.*``
+        losses are those at the virtual weights ``w'`` in that mode.
     """
 
     def __init__(self,
