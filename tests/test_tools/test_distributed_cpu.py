@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from conftest import FIXTURES, REPO_ROOT
-from test_tools.test_train_resume import CONFIG, final_state
+from test_tools.test_train_resume import final_state
 
-HOOK_OPTION = ['--cfg-options', 'custom_hooks=[dict(type="RankWeightsDumpHook")]']
+CONFIG = osp.join(FIXTURES, 'configs', 'tiny_regression_rank_dump.py')
 TORCHRUN = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
             '--master_port=29517', 'tools/train.py', CONFIG, '--launcher', 'pytorch']
 MIM = [osp.join(osp.dirname(sys.executable), 'mim'), 'train', 'mmmtnas', CONFIG,
@@ -22,7 +22,7 @@ MIM = [osp.join(osp.dirname(sys.executable), 'mim'), 'train', 'mmmtnas', CONFIG,
 def test_two_process_cpu_training_ends_with_identical_weights(tmp_path, launch):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([FIXTURES, REPO_ROOT]),
                CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
-    cmd = [*launch, '--work-dir', str(tmp_path), *HOOK_OPTION]
+    cmd = [*launch, '--work-dir', str(tmp_path)]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                           timeout=300)
     if proc.returncode != 0:

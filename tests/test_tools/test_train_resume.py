@@ -11,6 +11,7 @@ import torch
 from conftest import FIXTURES, REPO_ROOT
 
 CONFIG = osp.join(FIXTURES, 'configs', 'tiny_regression.py')
+CRASH_CONFIG = osp.join(FIXTURES, 'configs', 'tiny_regression_crash.py')
 
 
 def run_tool(*args, env_extra=None, check=True):
@@ -33,10 +34,9 @@ def final_state(path):
 def test_resume_matches_uninterrupted_run(tmp_path):
     full, cut = tmp_path / 'full', tmp_path / 'cut'
     run_tool('tools/train.py', CONFIG, '--work-dir', str(full))
-    # Interrupted after epoch 1: same config stopped early, then resumed to epoch 2.
-    run_tool('tools/train.py', CONFIG, '--work-dir', str(cut),
-             '--cfg-options', 'train_cfg.max_epochs=1')
-    assert (cut / 'epoch_1.pth').is_file()
+    # Killed right after epoch 1 was checkpointed, then resumed to the end.
+    crash = run_tool('tools/train.py', CRASH_CONFIG, '--work-dir', str(cut), check=False)
+    assert crash.returncode == 3 and not (cut / 'epoch_2.pth').exists()
     run_tool('tools/train.py', CONFIG, '--work-dir', str(cut), '--resume')
     a, b = final_state(full / 'epoch_2.pth'), final_state(cut / 'epoch_2.pth')
     assert a.keys() == b.keys()
@@ -48,8 +48,7 @@ def test_resume_matches_uninterrupted_run(tmp_path):
 
 
 def test_resume_with_explicit_checkpoint_path(tmp_path):
-    run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path),
-             '--cfg-options', 'train_cfg.max_epochs=1')
+    run_tool('tools/train.py', CRASH_CONFIG, '--work-dir', str(tmp_path), check=False)
     proc = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path),
                     '--resume', str(tmp_path / 'epoch_1.pth'))
     assert (tmp_path / 'epoch_2.pth').is_file(), proc.stderr[-2000:]
