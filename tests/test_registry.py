@@ -3,7 +3,7 @@ the modules that define X are imported lazily through the registries' `locations
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+from repo_paths import REPO_ROOT
 
 PROBE = """
 import sys

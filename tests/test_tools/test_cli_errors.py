@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import REPO_ROOT
+from repo_paths import REPO_ROOT
 from test_tools.test_train_resume import CONFIG
 
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 
-from conftest import FIXTURES, REPO_ROOT
+from repo_paths import FIXTURES, REPO_ROOT
 from test_tools.test_train_resume import final_state
 
 CONFIG = osp.join(FIXTURES, 'configs', 'tiny_regression_rank_dump.py')

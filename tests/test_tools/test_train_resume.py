@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 
-from conftest import FIXTURES, REPO_ROOT
+from repo_paths import FIXTURES, REPO_ROOT
 
 CONFIG = osp.join(FIXTURES, 'configs', 'tiny_regression.py')
 CRASH_CONFIG = osp.join(FIXTURES, 'configs', 'tiny_regression_crash.py')
