@@ -64,3 +64,7 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=100, max_keep_ckpts=1))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
+# Distributed runs (tools/dist_train.sh): the algorithm steps two optimisers itself, and the
+# warm-up leaves every task's other copies unused.
+model_wrapper_cfg = dict(
+    type='mmmtnas.BilevelDistributedDataParallel', find_unused_parameters=True)
