@@ -3,7 +3,7 @@
 #   python tools/dataset_converters/make_toy_dense.py --out data/toy_dense --num-images 16
 #   python tools/train.py configs/bmtas/toy_mnv2_pascal_single.py   # writes the Δm baseline
 #   python tools/train.py configs/bmtas/toy_mnv2_pascal_shared.py
-#   python tools/test.py configs/bmtas/toy_mnv2_pascal_shared.py work_dirs/.../iter_300.pth
+#   python tools/test.py configs/bmtas/toy_mnv2_pascal_shared.py work_dirs/toy_mnv2_pascal_shared/iter_150.pth
 _base_ = [
     '../_base_/datasets/toy_pascal_mt.py', '../_base_/tasks/pascal_mt.py',
     '../_base_/models/dense_mnv2_raspp.py'
@@ -41,7 +41,7 @@ val_evaluator = dict(
 test_evaluator = val_evaluator
 
 # The schedule of mnv2_pascal_mt_shared.py, shortened (a higher lr for the few iterations).
-max_iters = 300
+max_iters = 150
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))

@@ -46,8 +46,14 @@ def _batch(n=2, h=32, w=32, img_shape=None):
     return torch.rand(n, 3, h, w, generator=g) * 255, samples
 
 
-def test_loss_has_prefixed_keys_for_every_task_and_backpropagates():
-    model = _model()
+@pytest.fixture(scope='module')
+def model():
+    """One five-task model shared by the tests that do not change its weights."""
+    return _model()
+
+
+def test_loss_has_prefixed_keys_for_every_task_and_backpropagates(model):
+    model.train()
     inputs, samples = _batch()
     losses = model.loss(model.data_preprocessor(dict(inputs=list(inputs)))['inputs'], samples)
     for task in TASKS.task_names:
@@ -57,16 +63,24 @@ def test_loss_has_prefixed_keys_for_every_task_and_backpropagates():
     assert torch.isfinite(total)
     total.backward()
     assert model.encoder.backbone.conv1.conv.weight.grad.abs().sum() > 0
+    model.zero_grad()
 
 
-def test_task_weight_scales_that_tasks_loss_only():
+def test_task_weight_scales_that_tasks_loss_only(model):
+    model.eval()  # BN on running statistics: both passes see the same network
     inputs, samples = _batch()
     x = inputs / 127.5 - 1
-    base = _model(weights=dict(semseg=1.0, edge=1.0)).eval().loss(x, samples)
-    heavy = _model(weights=dict(semseg=1.0, edge=50.0)).eval().loss(x, samples)
+    weights = dict(model.task_weights)
+    with torch.no_grad():
+        model.task_weights.update(semseg=1.0, edge=1.0)
+        base = model.loss(x, samples)
+        model.task_weights.update(edge=50.0)
+        heavy = model.loss(x, samples)
+    model.task_weights.update(weights)
     assert heavy['edge.loss_bce'].item() == pytest.approx(50 * base['edge.loss_bce'].item(),
                                                           rel=1e-5)
     assert heavy['semseg.loss_ce'].item() == pytest.approx(base['semseg.loss_ce'].item())
+    assert weights['edge'] == 50.0  # the BMTAS weight from the tasks config
 
 
 def test_subset_of_tasks_runs_only_those_heads():
@@ -77,8 +91,8 @@ def test_subset_of_tasks_runs_only_those_heads():
     assert set(model.heads) == {'semseg', 'normals'}
 
 
-def test_predict_writes_postprocessed_maps_cropped_to_image():
-    model = _model().eval()
+def test_predict_writes_postprocessed_maps_cropped_to_image(model):
+    model.eval()
     inputs, samples = _batch(h=32, w=32, img_shape=(27, 30))  # bottom/right padding
     with torch.no_grad():
         out = model.predict(inputs / 127.5 - 1, samples)
@@ -103,8 +117,7 @@ def test_separate_encoders_share_nothing_between_tasks():
     assert nor is None or nor.abs().sum() == 0
 
 
-def test_missing_ground_truth_names_the_field():
-    model = _model(tasks=['semseg'])
+def test_missing_ground_truth_names_the_field(model):
     inputs, samples = _batch()
     del samples[0].gt_semseg
     with pytest.raises(KeyError, match='gt_semseg'):
