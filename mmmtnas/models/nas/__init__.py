@@ -3,13 +3,14 @@ derived parts."""
 from .architecture_parameters import ArchitectureParameters
 from .cells import DerivedCell, SearchCell, derive_cell, normalise_edges
 from .darts_backbone import DartsBackbone
+from .darts_search_space import DartsSearchSpaceMixin
 from .darts_seg_head import DartsSegHead
 from .darts_ssd_neck import DartsSSDNeck
 from .derive_genotypes import derive_genotypes
 from .inherit_weights import inherit_supernet_weights, supernet_key_map
 from .mixed_edge import MixedEdge, channel_shuffle
 from .operations import CANDIDATE_OPS, DARTS_OPS, FactorizedReduce, build_op, known_ops
-from .searchable_darts_backbone import DartsSearchSpaceMixin, SearchableDartsBackbone
+from .searchable_darts_backbone import SearchableDartsBackbone
 from .searchable_darts_seg_head import SearchableDartsSegHead
 from .searchable_darts_ssd_neck import SearchableDartsSSDNeck
 from .searchable_part import SearchablePart, bind_architecture, searchable_parts

@@ -6,9 +6,9 @@ import torch.nn as nn
 
 from mmmtnas.registry import MODELS
 from .cells import SearchCell
+from .darts_search_space import DartsSearchSpaceMixin
 from .darts_seg_head import BaseDartsSegHead
 from .operations import DARTS_OPS, check_op_names
-from .searchable_darts_backbone import DartsSearchSpaceMixin
 
 
 @MODELS.register_module()

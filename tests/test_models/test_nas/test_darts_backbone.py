@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from mmmtnas.models.nas import (DARTS_OPS, DartsBackbone, MixedEdge, SearchableDartsBackbone,
+from mmmtnas.models.nas import (DartsBackbone, MixedEdge, SearchableDartsBackbone,
                                 bind_architecture, derive_genotypes, inherit_supernet_weights)
 from mmmtnas.models.nas.cells import edge_offsets
 from mmmtnas.registry import MODELS

@@ -137,8 +137,9 @@ def test_searchable_ssd_neck_adds_coarser_levels_that_mmdet_ssd_head_trains_on()
                                 in_channels=[16, 32], out_channels=[16, 32, 16, 16], normal_cells_per_level=1))
     assert isinstance(derived, DartsSSDNeck)
     derived.eval()
-    assert [f.shape for f in derived([torch.randn(1, 16, 8, 8), torch.randn(1, 32, 4, 4)])] == [
-        (1, 16, 8, 8), (1, 32, 4, 4), (1, 16, 2, 2), (1, 16, 1, 1)]
+    outs = derived([torch.randn(1, 16, 8, 8), torch.randn(1, 32, 4, 4)])
+    assert [f.shape for f in outs] == [(1, 16, 8, 8), (1, 32, 4, 4), (1, 16, 2, 2),
+                                       (1, 16, 1, 1)]
 
 
 def test_branch_can_share_the_backbones_normal_cell_explicitly():
