@@ -42,6 +42,19 @@ VERSION = 1
 OpEdge = Tuple[str, int]  # (op name, input node index)
 
 
+class _FlowList(list):
+    """A list written on one YAML line (a node's ``[[op, input], ...]``)."""
+
+
+class _GenotypeDumper(yaml.SafeDumper):
+    pass
+
+
+_GenotypeDumper.add_representer(
+    _FlowList, lambda dumper, data: dumper.represent_sequence(
+        'tag:yaml.org,2002:seq', data, flow_style=True))
+
+
 class GenotypeError(ValueError):
     """A genotype (file) is malformed; the message names what and where."""
 
@@ -268,12 +281,17 @@ def dump_genotype_file(path: str,
     if step is not None:
         data['step'] = int(step)
     data['parts'] = {str(k): g.to_dict() for k, g in genotypes.items()}
+    for part in data['parts'].values():
+        for cell in part['cells'].values():
+            # one line per node in YAML; to_dict() itself stays plain lists (checkpointable)
+            cell['nodes'] = [_FlowList(node) for node in cell['nodes']]
     if alphas is not None:
         data['alphas'] = {str(k): _tensor_to_list(v) for k, v in alphas.items()}
     if str(path).endswith('.json'):
         text = json.dumps(data, indent=2)
     else:
-        text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
+        text = yaml.dump(data, Dumper=_GenotypeDumper, sort_keys=False,
+                         default_flow_style=None, width=100)
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
     # Same-directory temp file + os.replace: readers never see a half-written file.
