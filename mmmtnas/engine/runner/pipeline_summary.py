@@ -1,0 +1,54 @@
+"""The end-of-pipeline summary: every stage's genotypes and metrics, as JSON and Markdown."""
+import os.path as osp
+from typing import Callable, Dict, List
+
+from mmengine.logging import print_log
+
+from .stage_files import atomic_write_json, atomic_write_text
+
+
+def _cell_text(cell: dict) -> str:
+    nodes = '; '.join(' + '.join(f'{op}({src})' for op, src in node) for node in cell['nodes'])
+    return f'{nodes} | concat {cell["concat"]}'
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f'{value:.4g}'
+    return str(value)
+
+
+def summary_markdown(stages: Dict[str, dict]) -> str:
+    """Render the summary as Markdown: one section per stage."""
+    lines = ['# MTNAS pipeline summary', '']
+    for name, info in stages.items():
+        state = 'done' if info.get('done') else 'not done'
+        lines += [f'## {name} ({info.get("kind")}, {state})', '']
+        for part, genotype in (info.get('genotypes') or {}).items():
+            for key, cell in genotype['cells'].items():
+                lines.append(f'- genotype `{part}.{key}`: {_cell_text(cell)}')
+        metrics = info.get('metrics') or {}
+        if metrics:
+            lines += ['', '| metric | value |', '|---|---|']
+            lines += [f'| {k} | {_fmt(v)} |' for k, v in metrics.items() if k != 'kind']
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def write_summary(work_dir: str, names: List[str], describe: Callable[[str], dict]) -> dict:
+    """Write ``summary.json`` and ``summary.md`` in ``work_dir``, print the Markdown.
+
+    Args:
+        work_dir (str): The pipeline's work dir.
+        names (list[str]): Stage names, in order.
+        describe (Callable[[str], dict]): Stage name -> what to show of it.
+
+    Returns:
+        dict: The summary (``stages`` keyed by name).
+    """
+    summary = dict(work_dir=work_dir, stages={name: describe(name) for name in names})
+    atomic_write_json(osp.join(work_dir, 'summary.json'), summary)
+    text = summary_markdown(summary['stages'])
+    atomic_write_text(osp.join(work_dir, 'summary.md'), text)
+    print_log('\n' + text, logger='current')
+    return summary
