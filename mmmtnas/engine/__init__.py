@@ -1,1 +1,2 @@
 from . import hooks, loops, optimizers  # noqa: F401
+from . import runner  # noqa: F401,E402  (pipeline runners)
