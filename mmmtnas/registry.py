@@ -26,7 +26,25 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import \
     WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
-from mmengine.registry import Registry
+from mmengine.registry import Registry, build_from_cfg, build_model_from_cfg
+
+
+def _in_own_scope(build_func):
+    """Wrap a build function so that ``type='mmdet.X'`` is built with ``mmdet`` as the default
+    scope, as ``_scope_='mmdet'`` would. A scope prefix alone finds the class but leaves the
+    current scope in force while it is constructed, so the unscoped names an upstream class
+    builds inside itself (an SSDHead's ``BboxOverlaps2D``, a decode head's ``CrossEntropyLoss``)
+    would be looked up in ``mmmtnas`` and missed."""
+
+    def build(cfg, registry, *args, **kwargs):
+        obj_type = cfg.get('type') if isinstance(cfg, dict) else None
+        if isinstance(obj_type, str) and '.' in obj_type and '_scope_' not in cfg:
+            scope = obj_type.split('.', 1)[0]
+            if registry._get_root_registry()._search_child(scope) is not None:
+                cfg = type(cfg)(cfg, _scope_=scope)
+        return build_func(cfg, registry, *args, **kwargs)
+
+    return build
 
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['mmmtnas.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmmtnas.engine.loops'])
@@ -38,14 +56,17 @@ DATA_SAMPLERS = Registry(
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, locations=['mmmtnas.datasets'])
 
-MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmmtnas.models'])
+MODELS = Registry(
+    'model', parent=MMENGINE_MODELS, locations=['mmmtnas.models'],
+    build_func=_in_own_scope(build_model_from_cfg))
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, locations=['mmmtnas.models'])
 WEIGHT_INITIALIZERS = Registry(
     'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
     locations=['mmmtnas.models'])
 TASK_UTILS = Registry(
-    'task util', parent=MMENGINE_TASK_UTILS, locations=['mmmtnas.models'])
+    'task util', parent=MMENGINE_TASK_UTILS, locations=['mmmtnas.models'],
+    build_func=_in_own_scope(build_from_cfg))
 
 OPTIMIZERS = Registry(
     'optimizer', parent=MMENGINE_OPTIMIZERS, locations=['mmmtnas.engine.optimizers'])

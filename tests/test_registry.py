@@ -36,3 +36,26 @@ def test_register_all_modules_sets_default_scope():
     # Each family registers on import.
     assert MODELS.get('DeviceAgnosticDDP') is None  # a wrapper, not a model
     assert LOOPS.scope == 'mmmtnas'
+
+
+def test_scoped_upstream_part_builds_its_own_parts_under_mmmtnas_default_scope():
+    """mmdet's SSDHead builds an unscoped SSDAnchorGenerator and BboxOverlaps2D inside itself;
+    built through mmmtnas's registry while 'mmmtnas' is the default scope, those must still
+    resolve in mmdet, and the default scope must be back to 'mmmtnas' afterwards."""
+    from mmengine.registry import DefaultScope
+
+    from mmmtnas.registry import MODELS
+    with DefaultScope.overwrite_default_scope('mmmtnas'):
+        head = MODELS.build(dict(
+            type='mmdet.SSDHead', num_classes=3, in_channels=(8, 8),
+            anchor_generator=dict(
+                type='SSDAnchorGenerator', scale_major=False, input_size=64, strides=[8, 16],
+                ratios=([2], [2]), min_sizes=[10, 30], max_sizes=[30, 60]),
+            train_cfg=dict(
+                assigner=dict(type='MaxIoUAssigner', pos_iou_thr=0.5, neg_iou_thr=0.5,
+                              min_pos_iou=0.),
+                sampler=dict(type='PseudoSampler'), smoothl1_beta=1., allowed_border=-1,
+                pos_weight=-1, neg_pos_ratio=3, debug=False)))
+        assert DefaultScope.get_current_instance().scope_name == 'mmmtnas'
+    assert type(head.assigner.iou_calculator).__module__.startswith('mmdet.')
+    assert type(head.prior_generator).__name__ == 'SSDAnchorGenerator'
