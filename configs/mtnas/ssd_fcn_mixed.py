@@ -8,6 +8,8 @@ default_scope = 'mmmtnas'
 custom_imports = dict(imports=['mmmtnas'], allow_failed_imports=False)
 work_dir = './work_dirs/ssd_fcn_mixed'
 stage = None  # e.g. --cfg-options stage=s2b runs S2b alone from the files of S1 and S2a
+# relative stage configs are found from this file's folder, also from configs inheriting it
+stage_config_dir = '{{ fileDirname }}'
 input_size = (320, 512)
 
 _s1_det = '{work_dir}/s1_det/checkpoint.pth'

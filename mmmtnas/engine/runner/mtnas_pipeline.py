@@ -16,6 +16,7 @@ Config::
         test=dict(config='./ssd_fcn_toy/finetune.py', kind='test', input_size=(128, 256),
                   checkpoint='{work_dir}/finetune/checkpoint.pth'))
     stage = None  # or one stage name: run that stage alone
+    stage_config_dir = '{{ fileDirname }}'  # where relative stage configs are
 
 Each stage is an ordinary mmengine runner config (``config``, composed with ``_base_``; path
 relative to this file) plus overrides given beside it. Pipeline keys of a stage:
@@ -104,7 +105,10 @@ class MTNASPipeline:
             raise KeyError(f'{cfg.filename}: a pipeline config needs `stages=dict(name=dict('
                            'config=..., kind=...), ...)`')
         self.work_dir = osp.abspath(cfg.get('work_dir') or 'work_dirs/mtnas')
-        self.config_dir = osp.dirname(osp.abspath(cfg.filename)) if cfg.filename else '.'
+        # Relative stage configs are found from `stage_config_dir` (set it to '{{ fileDirname }}'
+        # so that configs inheriting the pipeline keep finding them), else from this file.
+        self.config_dir = cfg.get('stage_config_dir') or (
+            osp.dirname(osp.abspath(cfg.filename)) if cfg.filename else '.')
         self.stage_names = list(cfg.get('stage_order') or cfg.stages.keys())
         for name in self.stage_names:
             spec = cfg.stages.get(name)
