@@ -1,0 +1,188 @@
+"""The MTNAS pipeline on a tiny toy set: resume exactness, one task per S2b iteration, fixed
+branch architectures, a derived finetune network without architecture parameters.
+
+Slow by nature (five real mmengine runs, twice): about 4-8 minutes on 2 busy CPU cores. Every
+stage runs a handful of iterations; the work is in building the runners.
+"""
+import os
+import os.path as osp
+import shutil
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+
+from mmmtnas.datasets.driving.toy_driving import make_toy_driving
+from mmmtnas.engine.loops import task_schedule
+from mmmtnas.engine.runner import MTNASPipeline, StageInputError
+from mmmtnas.registry import HOOKS, MODELS
+from mmmtnas.structures.genotype import genotype_alphas, load_genotype_file
+
+CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'mtnas', 'ssd_fcn_toy.py')
+S2B_ITERS = 4
+RECORDS = []  # one entry per S2b iteration of the uninterrupted run
+
+
+@HOOKS.register_module(force=True)
+class _RecordS2bIterHook(Hook):
+    """Record the task, the logged loss names and which head's weights moved, per iteration."""
+
+    priority = 'LOWEST'
+
+    @staticmethod
+    def _heads(runner):
+        net = runner.model.supernet
+        return {t: [p.detach().clone() for p in getattr(net, f'{t}_head').parameters()]
+                for t in ('det', 'seg')}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self._before = self._heads(runner)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        after = self._heads(runner)
+        moved = {t: any(not torch.equal(a, b) for a, b in zip(self._before[t], after[t]))
+                 for t in after}
+        RECORDS.append(dict(task=runner.message_hub.get_info('train_task'),
+                            keys=sorted(outputs), moved=moved))
+
+
+@HOOKS.register_module(force=True)
+class _CrashAtIterHook(Hook):
+    """Simulate a killed run: raise after iteration ``at`` (after its checkpoint hook)."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        if runner.iter + 1 == self.at:
+            raise RuntimeError(f'simulated kill after iteration {self.at}')
+
+
+def _search_hooks(extra=()):
+    return [dict(type='mmmtnas.ArchitectureStableStopHook', interval=2, patience=3),
+            dict(type='mmmtnas.GenotypeExportHook', interval=2, draw=False), *extra]
+
+
+TINY = {
+    'stage_order': ['s1_det', 's1_seg', 's2a', 's2b', 'finetune'],  # no test stage here
+    'stages.s1_det.train_cfg.max_iters': 2,
+    'stages.s1_seg.train_cfg.max_iters': 2,
+    'stages.s2a.train_cfg.max_iters': 2,
+    'stages.s2a.train_cfg.val_interval': 10**9,
+    'stages.s2b.train_cfg.max_iters': S2B_ITERS,
+    'stages.s2b.default_hooks.checkpoint.interval': 2,
+    'stages.s2b.custom_hooks': _search_hooks(),
+    'stages.finetune.train_cfg.max_iters': 2,
+}
+
+
+def _pipeline(work_dir, resume=False, **options) -> MTNASPipeline:
+    cfg = Config.fromfile(osp.abspath(CONFIG))
+    cfg.merge_from_dict(dict(TINY, **options), allow_list_keys=True)
+    cfg.work_dir = str(work_dir)
+    cfg.resume = resume
+    return MTNASPipeline.from_cfg(cfg)
+
+
+@pytest.fixture(scope='module')
+def runs(tmp_path_factory):
+    """Uninterrupted run (A) and a run killed in S2b then resumed (B), same seed."""
+    root = tmp_path_factory.mktemp('mtnas')
+    make_toy_driving(str(root / 'data' / 'toy_driving'), num_images=4, seed=3, size=(64, 128),
+                     crop_size=32)
+    cwd, threads = os.getcwd(), torch.get_num_threads()
+    os.chdir(root)  # the toy configs read data/toy_driving relative to the working dir
+    # tiny convolutions on shared CPU cores: more than one intra-op thread only adds waiting
+    torch.set_num_threads(1)
+    try:
+        wd_a, wd_b = root / 'a', root / 'b'
+        RECORDS.clear()
+        _pipeline(wd_a, **{'stages.s2b.custom_hooks': _search_hooks(
+            [dict(type='_RecordS2bIterHook')])}).train()
+        # B reuses A's finished S1 / S2a stages (the rerun must skip them) ...
+        for stage in ('s1_det', 's1_seg', 's2a'):
+            shutil.copytree(wd_a / stage, wd_b / stage)
+        # ... is killed during S2b, after the checkpoint of iteration 2 ...
+        with pytest.raises(RuntimeError, match='simulated kill'):
+            _pipeline(wd_b, **{'stages.s2b.custom_hooks': _search_hooks(
+                [dict(type='_CrashAtIterHook', at=3)])}).train()
+        killed = dict(done=osp.exists(wd_b / 's2b' / 'DONE.json'),
+                      ckpt=osp.exists(wd_b / 's2b' / 'iter_2.pth'))
+        # ... and resumed.
+        _pipeline(wd_b, resume=True).train()
+    finally:
+        os.chdir(cwd)
+        torch.set_num_threads(threads)
+    return dict(a=wd_a, b=wd_b, killed=killed, records=list(RECORDS))
+
+
+def test_resumed_s2b_ends_with_the_genotypes_of_an_uninterrupted_run(runs):
+    assert runs['killed'] == dict(done=False, ckpt=True)
+    a = osp.join(runs['a'], 's2b', 'genotype.yaml')
+    b = osp.join(runs['b'], 's2b', 'genotype.yaml')
+    assert load_genotype_file(a) == load_genotype_file(b)
+    alphas_a, alphas_b = genotype_alphas(a), genotype_alphas(b)
+    assert alphas_a.keys() == alphas_b.keys()
+    for name in alphas_a:
+        torch.testing.assert_close(torch.tensor(alphas_b[name]), torch.tensor(alphas_a[name]))
+    # the finished stages were skipped, not rerun: their markers are A's
+    for stage in ('s1_det', 's2a'):
+        with open(osp.join(runs['a'], stage, 'DONE.json')) as fa, \
+                open(osp.join(runs['b'], stage, 'DONE.json')) as fb:
+            assert fa.read() == fb.read()
+    for stage in ('s1_det', 's1_seg', 's2a', 's2b', 'finetune'):
+        assert osp.isfile(osp.join(runs['b'], stage, 'DONE.json'))
+    assert osp.isfile(osp.join(runs['b'], 'summary.md'))
+    assert osp.isfile(osp.join(runs['b'], 's2b', 'genotype_backbone.png'))
+
+
+def test_each_s2b_iteration_backpropagates_one_task_in_schedule_order(runs):
+    records = runs['records']
+    assert [r['task'] for r in records] == task_schedule(('det', 'seg'), S2B_ITERS)
+    assert [r['task'] for r in records] == ['det', 'seg', 'det', 'seg']
+    for r in records:
+        other = 'seg' if r['task'] == 'det' else 'det'
+        # the logged losses (weight step and arch step) are that task's only
+        assert any(k.startswith(f'{r["task"]}.') for k in r['keys'])
+        assert any(k.startswith(f'arch.{r["task"]}.') for k in r['keys'])
+        assert not any(k.startswith(f'{other}.') or k.startswith(f'arch.{other}.')
+                       for k in r['keys'])
+        # and only that task's head was updated (SGD skips parameters without a gradient)
+        assert r['moved'] == {r['task']: True, other: False}
+
+
+def test_branch_architectures_are_fixed_and_finetune_has_no_arch_params(runs):
+    wd = str(runs['a'])
+    s1_det = osp.join(wd, 's1_det', 'genotype.yaml')
+    s1_seg = osp.join(wd, 's1_seg', 'genotype.yaml')
+    s2b = osp.join(wd, 's2b', 'genotype.yaml')
+    g2b = load_genotype_file(s2b)
+    assert g2b['det_neck'] == load_genotype_file(s1_det)['det_neck']
+    assert g2b['seg_head'] == load_genotype_file(s1_seg)['seg_head']
+    # the branch alphas themselves did not move in S2b
+    a2b = genotype_alphas(s2b)
+    for src in (s1_det, s1_seg):
+        for name, value in genotype_alphas(src).items():
+            if name.startswith(('det_neck.', 'seg_head.')):
+                assert a2b[name] == value
+    # S2a searches the backbone only (with the classification head); no branch part
+    assert set(load_genotype_file(osp.join(wd, 's2a', 'genotype.yaml'))) == {'backbone'}
+    # the finetuned network is derived: no architecture parameters, no mixed ops
+    state = torch.load(osp.join(wd, 'finetune', 'checkpoint.pth'), map_location='cpu',
+                       weights_only=True)['state_dict']
+    assert not any('arch_params' in k or '.edges.' in k for k in state)
+    cfg = _pipeline(runs['a']).stage_config('finetune')
+    model = MODELS.build(cfg.model)
+    from mmmtnas.models.nas import ArchitectureParameters, MixedEdge, searchable_parts
+    assert not searchable_parts(model)
+    assert not any(isinstance(m, (ArchitectureParameters, MixedEdge)) for m in model.modules())
+    assert model.backbone.genotype == g2b['backbone']
+
+
+def test_stage_alone_names_the_missing_input_file(tmp_path):
+    pipeline = _pipeline(tmp_path, stage='s2b')
+    with pytest.raises(StageInputError, match=r"stage 's2b' needs .*s2a/checkpoint\.pth"):
+        pipeline.check_inputs('s2b')
