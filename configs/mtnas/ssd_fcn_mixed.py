@@ -36,10 +36,11 @@ stages = dict(
         config='./ssd_fcn_mixed/finetune.py',
         kind='train',
         inputs=['{work_dir}/s2b/genotype.yaml'],
-        # weights that keep their name and shape in the derived network (stems, cell
-        # pre-processing, heads); cell ops of a derived network have no supernet twin by name
+        # the searched weights: by name where the derived network keeps the name and shape
+        # (stems, cell pre-processing, heads) and, for the cells, the op kept on each edge
+        # inherits that edge's supernet op (PC-DARTS parts excepted)
         init_from=[dict(checkpoint='{work_dir}/s2b/checkpoint.pth', include=['supernet.'],
-                        rename={'supernet.': ''}, strict=False)]),
+                        rename={'supernet.': ''}, strict=False, inherit_cells_from='s2b')]),
     test=dict(
         config='./ssd_fcn_mixed/finetune.py',
         kind='test',

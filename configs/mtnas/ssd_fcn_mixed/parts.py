@@ -67,6 +67,7 @@ search_optim_wrapper = dict(
     arch=dict(optimizer=dict(type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)))
 search_batch_size = 32
 check_interval = 100  # iterations between early-stop checks / genotype exports
+checkpoint_interval = 1000
 
 # Composed supernets / networks per stage (plain python here: the stage files refer to them).
 s1_det_supernet = dict(

@@ -36,5 +36,5 @@ test_cfg = None
 custom_hooks = {{_base_.search_hooks}}
 default_hooks = dict(
     logger=dict(interval=50),
-    checkpoint=dict(interval={{_base_.check_interval}}, max_keep_ckpts=2))
+    checkpoint=dict(interval={{_base_.checkpoint_interval}}, max_keep_ckpts=2))
 log_processor = dict(window_size=50)

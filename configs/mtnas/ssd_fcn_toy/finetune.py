@@ -4,14 +4,16 @@
 # (test_dataloader / test_evaluator: det/mAP with VOCMetric, seg/mIoU with IoUMetric).
 _base_ = ['../../_base_/datasets/driving_toy.py', '../../_base_/default_runtime.py',
           './parts.py']
-max_iters = 20
+max_iters = 600  # as the toy MTL baseline
 model = {{_base_.derived_model}}
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=3e-5),
     clip_grad=dict(max_norm=10.))
+# as the toy MTL baseline: linear warm-up, then cosine to 0
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=0., by_epoch=False, begin=0,
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+    dict(type='CosineAnnealingLR', T_max=max_iters - 50, eta_min=0., by_epoch=False, begin=50,
          end=max_iters)
 ]
 train_cfg = dict(type='mmmtnas.AlternatingTaskTrainLoop', max_iters=max_iters,
@@ -21,6 +23,6 @@ val_dataloader = None
 val_evaluator = None
 test_cfg = dict(type='mmmtnas.MultiTaskTestLoop')
 default_hooks = dict(
-    logger=dict(interval=5),
+    logger=dict(interval=20),
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
-log_processor = dict(window_size=5)
+log_processor = dict(window_size=20)

@@ -66,7 +66,9 @@ search_optim_wrapper = dict(
                  clip_grad=dict(max_norm=5.)),
     arch=dict(optimizer=dict(type='Adam', lr=3e-3, betas=(0.5, 0.999), weight_decay=1e-3)))
 search_batch_size = 4
-check_interval = 2  # iterations between early-stop checks / genotype exports
+check_interval = 5  # iterations between early-stop checks / genotype exports
+# (mmengine writes the whole config text into every checkpoint: seconds on a busy CPU)
+checkpoint_interval = 10
 
 # Composed supernets / networks per stage (plain python here: the stage files refer to them).
 s1_det_supernet = dict(

@@ -3,7 +3,7 @@
 # 'seg_head.normal'; its reduction cell has its own alpha); no detection branch takes part.
 _base_ = ['../../_base_/datasets/driving_toy.py', '../../_base_/default_runtime.py',
           './parts.py']
-max_iters = 6  # paper: at most 5k
+max_iters = 30  # paper: at most 5k
 model = dict(type='mmmtnas.BilevelSearchAlgorithm', supernet={{_base_.s1_seg_supernet}})
 _seg_train = {{_base_.train_dataloader.seg.dataset}}
 train_dataloader = dict(
@@ -24,6 +24,6 @@ val_cfg = None
 test_cfg = None
 custom_hooks = {{_base_.search_hooks}}
 default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(interval={{_base_.check_interval}}, max_keep_ckpts=2))
-log_processor = dict(window_size=1)
+    logger=dict(interval=5),
+    checkpoint=dict(interval={{_base_.checkpoint_interval}}, max_keep_ckpts=2))
+log_processor = dict(window_size=5)

@@ -4,7 +4,7 @@
 # skip_connects (SkipConnectStopHook), at most max_iters. The branches take no part (frozen).
 _base_ = ['../../_base_/datasets/toy_imagenet.py', '../../_base_/default_runtime.py',
           './parts.py']
-max_iters = 6  # paper: part of the 10k backbone budget
+max_iters = 30  # paper: part of the 10k backbone budget
 model = dict(type='mmmtnas.BilevelSearchAlgorithm', supernet={{_base_.s2a_supernet}})
 _cls_train = {{_base_.train_dataloader.cls.dataset}}
 train_dataloader = dict(
@@ -33,6 +33,6 @@ custom_hooks = [
     dict(type='mmmtnas.GenotypeExportHook', interval={{_base_.check_interval}}, draw=False),
 ]
 default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(interval={{_base_.check_interval}}, max_keep_ckpts=2))
-log_processor = dict(window_size=1)
+    logger=dict(interval=5),
+    checkpoint=dict(interval={{_base_.checkpoint_interval}}, max_keep_ckpts=2))
+log_processor = dict(window_size=5)

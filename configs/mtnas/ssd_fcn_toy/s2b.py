@@ -5,7 +5,7 @@
 # architecture is unchanged for K checks, or at max_iters.
 _base_ = ['../../_base_/datasets/driving_toy.py', '../../_base_/default_runtime.py',
           './parts.py']
-max_iters = 8  # paper: at most 10k
+max_iters = 40  # paper: at most 10k
 model = dict(
     type='mmmtnas.PartiallyFrozenSearch',
     supernet={{_base_.s2b_supernet}},
@@ -35,6 +35,6 @@ val_cfg = None
 test_cfg = None
 custom_hooks = {{_base_.search_hooks}}
 default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(interval={{_base_.check_interval}}, max_keep_ckpts=2))
-log_processor = dict(window_size=1)
+    logger=dict(interval=5),
+    checkpoint=dict(interval={{_base_.checkpoint_interval}}, max_keep_ckpts=2))
+log_processor = dict(window_size=5)

@@ -25,8 +25,10 @@ relative to this file) plus overrides given beside it. Pipeline keys of a stage:
   ``'train'`` (train a fixed network) or ``'test'`` (test a checkpoint, then measure FLOPs,
   parameters and CPU latency at ``input_size``).
 * ``inputs``: files of earlier stages the stage reads (checked before it starts).
-* ``init_from``: ``dict(checkpoint, include, rename=None, strict=True)`` entries; the selected
-  weights are gathered into ``<stage>/init.pth``, which the stage loads (``load_from``).
+* ``init_from``: ``dict(checkpoint, include, rename=None, strict=True, inherit_cells_from=None)``
+  entries; the selected weights are gathered into ``<stage>/init.pth``, which the stage loads
+  (``load_from``). ``inherit_cells_from='s2b'`` also maps that stage's supernet cell weights onto
+  the derived cells (the op kept on each edge inherits its weights).
 * ``checkpoint`` (test only): the checkpoint to test.
 
 Any string in a stage config may contain ``{work_dir}`` (the pipeline's work dir). Stage
@@ -216,18 +218,28 @@ class MTNASPipeline:
         if not names:
             raise KeyError('this pipeline has no stage of kind "test"')
         self.check_data(names)
+        # tools/test.py CONFIG CHECKPOINT sets load_from: test that checkpoint instead
+        checkpoint = self.cfg.get('load_from')
         for name in names:
-            self.run_stage(name)
+            self.run_stage(name, checkpoint=checkpoint)
         return write_summary(self.work_dir, self.stage_names, self.describe_stage)
 
-    def run_stage(self, name: str) -> dict:
+    def run_stage(self, name: str, checkpoint: Optional[str] = None) -> dict:
         """Run one stage and write its outputs and marker.
+
+        Args:
+            name (str): The stage.
+            checkpoint (str, optional): For a test stage: test this checkpoint instead of the
+                one its spec names.
 
         Returns:
             dict: The stage's metrics.
         """
-        self.check_inputs(name)
         spec = self.spec(name)
+        if checkpoint:
+            spec['checkpoint'] = checkpoint
+            self.cfg.stages[name]['checkpoint'] = checkpoint
+        self.check_inputs(name)
         stage_dir = self.stage_dir(name)
         sf.clear_marker(stage_dir)
         cfg = self.stage_config(name)
@@ -264,6 +276,10 @@ class MTNASPipeline:
     def _check_init(self, name: str, runner: Runner, path: str, entries: List[dict]) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         init = sf.load_state_dict(path)
+        for entry in entries:
+            if entry.get('inherit_cells_from'):
+                init.update(self._cell_weights(entry['inherit_cells_from'], entry['checkpoint'],
+                                               model))
         strict = all(e.get('strict', True) for e in entries)
         ok = sf.check_init_keys(init, model.state_dict(), strict, where=f'stage {name} init')
         if len(ok) != len(init):
@@ -272,6 +288,26 @@ class MTNASPipeline:
             sf.atomic_torch_save(dict(state_dict={k: init[k] for k in ok}), path)
         print_log(f'MTNASPipeline: stage {name} starts from {len(ok)}/{len(init)} inherited '
                   'tensors', logger='current', level=logging.INFO)
+
+    def _cell_weights(self, stage: str, checkpoint: str, derived) -> dict:
+        """Weights of a derived network's cells taken from the supernet of ``stage``: the op
+        kept on each edge inherits that edge's op (DARTS weight inheritance; parts searched
+        with PC-DARTS are skipped, their ops see only 1/K of the channels)."""
+        from mmmtnas.models.nas import searchable_parts, supernet_key_map
+        from mmmtnas.registry import MODELS
+        search = MODELS.build(self.stage_config(stage).model)
+        supernet = getattr(search, 'supernet', search)
+        state = sf.load_state_dict(checkpoint)
+        out = {}
+        for path, part in searchable_parts(supernet):
+            if getattr(part, 'partial_k', 1) != 1 or not hasattr(derived, path):
+                continue
+            mapping = supernet_key_map(getattr(derived, path), part)
+            for key, src in mapping.items():
+                src_key = f'supernet.{path}.{src}'
+                if src_key in state:
+                    out[f'{path}.{key}'] = state[src_key]
+        return out
 
     def _finish_training(self, name: str, spec: dict, runner: Runner) -> dict:
         stage_dir = self.stage_dir(name)
