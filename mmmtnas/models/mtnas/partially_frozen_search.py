@@ -33,14 +33,15 @@ class PartiallyFrozenSearch(BilevelSearchAlgorithm):
         super().__init__(supernet, **kwargs)
         self.frozen_arch = tuple(frozen_arch)
         self.frozen_modules = tuple(frozen_modules)
-        names = self.arch_params.names()
+        # readable name -> parameter (ArchitectureParameters, or a ParameterDict-like owner)
+        params = dict(self.arch_params.items())
         for prefix in self.frozen_arch:
-            matched = [n for n in names if n.startswith(prefix)]
+            matched = [n for n in params if n.startswith(prefix)]
             if not matched:
                 raise KeyError(f'PartiallyFrozenSearch: frozen_arch prefix {prefix!r} matches no '
-                               f'architecture parameter; names are {names}')
+                               f'architecture parameter; names are {sorted(params)}')
             for name in matched:
-                self.arch_params[name].requires_grad_(False)
+                params[name].requires_grad_(False)
         for path in self.frozen_modules:
             try:
                 module = self.supernet.get_submodule(path)
@@ -52,4 +53,4 @@ class PartiallyFrozenSearch(BilevelSearchAlgorithm):
 
     def frozen_arch_names(self):
         """Return the readable names of the frozen architecture parameters."""
-        return [n for n, p in self.arch_params.items() if not p.requires_grad]
+        return [n for n, p in dict(self.arch_params.items()).items() if not p.requires_grad]
