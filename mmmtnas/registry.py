@@ -26,25 +26,62 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import \
     WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
-from mmengine.registry import Registry, build_from_cfg, build_model_from_cfg
+import functools
+import inspect
+
+from mmengine.registry import (DefaultScope, Registry, build_from_cfg,
+                               build_model_from_cfg)
 
 
-def _in_own_scope(build_func):
-    """Wrap a build function so that ``type='mmdet.X'`` is built with ``mmdet`` as the default
-    scope, as ``_scope_='mmdet'`` would. A scope prefix alone finds the class but leaves the
-    current scope in force while it is constructed, so the unscoped names an upstream class
-    builds inside itself (an SSDHead's ``BboxOverlaps2D``, a decode head's ``CrossEntropyLoss``)
-    would be looked up in ``mmmtnas`` and missed."""
+# Toolboxes whose classes build unscoped parts inside their __init__.
+UPSTREAM_SCOPES = ('mmdet', 'mmseg', 'mmpretrain')
+
+
+def _home_scope(obj_cls: type):
+    """The toolbox a class belongs to: its own, or that of the upstream class it extends."""
+    for klass in obj_cls.__mro__:
+        root = klass.__module__.split('.', 1)[0]
+        if root in UPSTREAM_SCOPES:
+            return root
+    return None
+
+
+def _in_home_scope(build_func):
+    """Wrap a build function so that a class is constructed with its toolbox as the default
+    scope, as ``_scope_=`` would do. A ``type='mmdet.X'`` prefix finds the class but leaves the
+    current scope in force while it is constructed, so the unscoped names an upstream class (or
+    our subclass of one) builds inside itself, an SSDHead's ``BboxOverlaps2D`` or a decode
+    head's ``CrossEntropyLoss``, would be looked up in ``mmmtnas`` and missed."""
 
     def build(cfg, registry, *args, **kwargs):
         obj_type = cfg.get('type') if isinstance(cfg, dict) else None
-        if isinstance(obj_type, str) and '.' in obj_type and '_scope_' not in cfg:
-            scope = obj_type.split('.', 1)[0]
-            if registry._get_root_registry()._search_child(scope) is not None:
-                cfg = type(cfg)(cfg, _scope_=scope)
+        if isinstance(obj_type, str) and '_scope_' not in cfg:
+            obj_cls = registry.get(obj_type)
+            scope = _home_scope(obj_cls) if obj_cls is not None else None
+            if scope is not None:
+                cfg = type(cfg)(cfg, type=obj_cls, _scope_=scope)
         return build_func(cfg, registry, *args, **kwargs)
 
     return build
+
+
+class HomeScopeRegistry(Registry):
+    """A registry whose classes that extend an upstream class (our ``SSDHead`` of mmdet's, our
+    decode heads of mmseg's ``BaseDecodeHead``) run ``__init__`` in the upstream scope, whoever
+    builds them: the upstream ``__init__`` builds its own parts by unscoped names."""
+
+    def _register_module(self, module, module_name=None, force=False) -> None:
+        scope = _home_scope(module) if inspect.isclass(module) else None
+        if scope is not None and module.__module__.startswith('mmmtnas'):
+            init = module.__init__
+
+            @functools.wraps(init)
+            def __init__(obj, *args, **kwargs):
+                with DefaultScope.overwrite_default_scope(scope):
+                    init(obj, *args, **kwargs)
+
+            module.__init__ = __init__
+        super()._register_module(module, module_name, force)
 
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['mmmtnas.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmmtnas.engine.loops'])
@@ -56,17 +93,17 @@ DATA_SAMPLERS = Registry(
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, locations=['mmmtnas.datasets'])
 
-MODELS = Registry(
+MODELS = HomeScopeRegistry(
     'model', parent=MMENGINE_MODELS, locations=['mmmtnas.models'],
-    build_func=_in_own_scope(build_model_from_cfg))
+    build_func=_in_home_scope(build_model_from_cfg))
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, locations=['mmmtnas.models'])
 WEIGHT_INITIALIZERS = Registry(
     'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
     locations=['mmmtnas.models'])
-TASK_UTILS = Registry(
+TASK_UTILS = HomeScopeRegistry(
     'task util', parent=MMENGINE_TASK_UTILS, locations=['mmmtnas.models'],
-    build_func=_in_own_scope(build_from_cfg))
+    build_func=_in_home_scope(build_from_cfg))
 
 OPTIMIZERS = Registry(
     'optimizer', parent=MMENGINE_OPTIMIZERS, locations=['mmmtnas.engine.optimizers'])

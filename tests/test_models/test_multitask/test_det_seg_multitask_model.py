@@ -1,7 +1,7 @@
 """DetSegMultiTaskModel: per-task losses, task dispatch, predictions, bad input."""
 import pytest
 import torch
-from conftest import H, SEG_CLASSES, W, det_sample, images, seg_sample, tiny_model_cfg
+from det_seg_testing import H, SEG_CLASSES, W, det_sample, images, seg_sample, tiny_model_cfg
 
 from mmmtnas.registry import MODELS
 

@@ -2,7 +2,7 @@
 import pytest
 import torch
 import torch.nn as nn
-from conftest import DET_CLASSES, H, W, det_sample, seg_sample, tiny_model_cfg
+from det_seg_testing import DET_CLASSES, H, W, det_sample, seg_sample, tiny_model_cfg
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
