@@ -92,3 +92,33 @@ def test_skip_connect_hook_names_an_unknown_part(tmp_path):
 @pytest.fixture(autouse=True)
 def _single_thread(one_torch_thread):
     """See :func:`tiny_bilevel_supernet.one_torch_thread`."""
+
+
+def test_stable_stop_ignores_a_swap_in_edge_order(monkeypatch):
+    """Derivation lists a node's edges strongest first; the same architecture derived with
+    two edges' strengths swapped must count as unchanged."""
+    import types
+
+    from mmengine.logging import MessageHub
+
+    from mmmtnas.engine.hooks import architecture_stable_stop_hook as module
+    from mmmtnas.structures.genotype import CellGenotype, Genotype
+
+    a = CellGenotype.create([[('sep_conv_3x3', 0), ('skip_connect', 1)],
+                             [('max_pool_3x3', 2), ('dil_conv_3x3', 0)]], concat=[2, 3])
+    swapped = CellGenotype.create([[('skip_connect', 1), ('sep_conv_3x3', 0)],
+                                   [('dil_conv_3x3', 0), ('max_pool_3x3', 2)]], concat=[2, 3])
+    changed = CellGenotype.create([[('sep_conv_5x5', 0), ('skip_connect', 1)],
+                                   [('max_pool_3x3', 2), ('dil_conv_3x3', 0)]], concat=[2, 3])
+    sequence = iter([a, swapped, a, changed])
+    monkeypatch.setattr(module, 'derive_search_genotypes',
+                        lambda runner: {'backbone': Genotype({'normal': next(sequence)})})
+    runner = types.SimpleNamespace(iter=0, train_loop=types.SimpleNamespace(stop_training=False),
+                                   message_hub=MessageHub.get_instance('stable-stop-swap'))
+    hook = module.ArchitectureStableStopHook(interval=1, patience=10)
+    counts = []
+    for it in range(4):
+        runner.iter = it
+        hook.after_train_iter(runner, it)
+        counts.append(hook.unchanged)
+    assert counts == [0, 1, 2, 0]

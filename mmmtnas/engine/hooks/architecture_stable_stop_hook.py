@@ -34,13 +34,15 @@ class ArchitectureStableStopHook(Hook):
                              f'got interval={interval}, patience={patience}')
         self.interval = interval
         self.patience = patience
-        self.last: Optional[dict] = None  # plain dict: {part: genotype.to_dict()}
+        self.last: Optional[dict] = None  # {part: genotype.canonical().to_dict()}
         self.unchanged = 0
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not self.every_n_train_iters(runner, self.interval):
             return
-        current = {k: g.to_dict() for k, g in derive_search_genotypes(runner).items()}
+        # Canonical form: derivation lists edges strongest first, and a swap in that order alone
+        # is not a change of architecture.
+        current = {k: g.canonical().to_dict() for k, g in derive_search_genotypes(runner).items()}
         self.unchanged = self.unchanged + 1 if current == self.last else 0
         self.last = current
         runner.message_hub.update_scalar('train/arch_unchanged_checks', self.unchanged)
