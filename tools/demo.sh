@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The toy models are tiny: one thread per process beats two competing for two cores.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 DATA=data/toy_driving
 WORK=work_dirs/demo
 
