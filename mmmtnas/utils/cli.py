@@ -1,12 +1,14 @@
 """What the command-line tools share: a one-line diagnosis of the usual mistakes, and a check
 for mis-typed top-level config keys."""
+import argparse
 import difflib
 import os
+import os.path as osp
 import sys
 import traceback
 from typing import Callable, Iterable
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 # Keys that ``Runner.from_cfg`` (and our runners) read; a top-level key one typo away from one of
 # these is almost certainly a mistake that the runner would silently ignore.
@@ -41,6 +43,55 @@ def check_top_level_keys(cfg: Config, known: Iterable[str] = RUNNER_KEYS) -> Non
         if close:
             raise ConfigKeyError(f'{cfg.filename}: unknown top-level key {key!r}; '
                                  f'did you mean {close[0]!r}?')
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options train.py and test.py share."""
+    parser.add_argument('--work-dir', help='the dir to save logs, checkpoints and metrics')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings in the config, key=value, e.g. train_cfg.max_iters=10')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank (or --local_rank on old versions).
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_tool_config(args: argparse.Namespace) -> Config:
+    """Load ``args.config`` with the common options applied and checked.
+
+    Args:
+        args (argparse.Namespace): Parsed options of :func:`add_common_arguments` plus
+            ``config``.
+
+    Returns:
+        Config: The config, with ``launcher`` and ``work_dir`` set.
+    """
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file not found: {args.config}')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    check_top_level_keys(cfg)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """Build the config's runner: ``runner_type`` if given (e.g. a pipeline of stages),
+    otherwise MMEngine's ``Runner``."""
+    if 'runner_type' in cfg:
+        from mmmtnas.registry import RUNNERS
+        return RUNNERS.build(cfg)
+    from mmengine.runner import Runner
+    return Runner.from_cfg(cfg)
 
 
 def _innermost_message(err: BaseException) -> str:
