@@ -29,13 +29,12 @@ Files are written atomically; :func:`load_branch_file` validates and reports the
 in one line naming the file and the key.
 """
 import json
-import os
-import os.path as osp
-import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 import yaml
+
+from .file_io import is_json_path, read_json_or_yaml, write_text_atomically
 
 FORMAT = 'mmmtnas-branches'
 VERSION = 1
@@ -194,21 +193,11 @@ def dump_branch_file(path: str, structure: BranchStructure) -> None:
         doc['madds'] = structure.madds
     if structure.meta:
         doc['meta'] = structure.meta
-    if path.endswith('.json'):
+    if is_json_path(path):
         text = json.dumps(doc, indent=2)
     else:
         text = yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=100)
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.branches-', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_text_atomically(path, text, prefix='.branches-')
 
 
 def load_branch_file(path: str,
@@ -230,16 +219,7 @@ def load_branch_file(path: str,
         FileNotFoundError: No such file.
         BranchFileError: Malformed file, unknown task, or wrong layers (one line each).
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'branch file {path} does not exist')
-    with open(path) as f:
-        text = f.read()
-    try:
-        doc = json.loads(text) if path.endswith('.json') else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise BranchFileError(f'{path}: not valid {"JSON" if path.endswith(".json") else "YAML"}'
-                              f' ({first})') from None
+    doc = read_json_or_yaml(path, 'branch', BranchFileError)
     if not isinstance(doc, dict) or doc.get('format') != FORMAT:
         raise BranchFileError(f"{path}: not a branch file (expected 'format: {FORMAT}')")
     if doc.get('version') != VERSION:

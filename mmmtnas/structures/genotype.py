@@ -29,12 +29,12 @@ the first problem in one line naming the file, part, cell and node.
 """
 import json
 import os
-import os.path as osp
-import tempfile
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
+
+from .file_io import is_json_path, read_json_or_yaml, write_text_atomically
 
 FORMAT = 'mmmtnas-genotype'
 VERSION = 1
@@ -287,23 +287,12 @@ def dump_genotype_file(path: str,
             cell['nodes'] = [_FlowList(node) for node in cell['nodes']]
     if alphas is not None:
         data['alphas'] = {str(k): _tensor_to_list(v) for k, v in alphas.items()}
-    if str(path).endswith('.json'):
+    if is_json_path(path):
         text = json.dumps(data, indent=2)
     else:
         text = yaml.dump(data, Dumper=_GenotypeDumper, sort_keys=False,
                          default_flow_style=None, width=100)
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    # Same-directory temp file + os.replace: readers never see a half-written file.
-    fd, tmp = tempfile.mkstemp(prefix='.genotype-', suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_text_atomically(path, text, prefix='.genotype-')
     return str(path)
 
 
@@ -316,16 +305,7 @@ def read_genotype_file(path: str) -> dict:
     Returns:
         dict: The raw content.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'genotype file not found: {path}')
-    with open(path) as f:
-        text = f.read()
-    try:
-        data = json.loads(text) if str(path).endswith('.json') else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise GenotypeError(f'{path}: not valid {"JSON" if path.endswith(".json") else "YAML"}'
-                            f': {first}') from None
+    data = read_json_or_yaml(path, 'genotype', GenotypeError)
     if not isinstance(data, dict) or data.get('format') != FORMAT:
         raise GenotypeError(f'{path}: not a genotype file (expected `format: {FORMAT}`)')
     if data.get('version') != VERSION:
