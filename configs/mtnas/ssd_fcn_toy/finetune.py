@@ -4,7 +4,7 @@
 # (test_dataloader / test_evaluator: det/mAP with VOCMetric, seg/mIoU with IoUMetric).
 _base_ = ['../../_base_/datasets/driving_toy.py', '../../_base_/default_runtime.py',
           './parts.py']
-max_iters = 600  # as the toy MTL baseline
+max_iters = 600
 model = {{_base_.derived_model}}
 optim_wrapper = dict(
     type='OptimWrapper',
