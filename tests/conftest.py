@@ -17,11 +17,16 @@ import pytest  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _restore_default_scope():
-    """A Runner or register_all_modules() leaves its default scope behind for the rest of the
-    process; give every test the scope state it started with."""
+def _scope_snapshot_restored():
     before = dict(DefaultScope._instance_dict)
     yield
     DefaultScope._instance_dict.clear()
     DefaultScope._instance_dict.update(before)
+
+
+# A Runner or register_all_modules() leaves its default scope behind for the rest of the
+# process; give every test, and every module (whose fixtures may run Runners), the scope state
+# it started with.
+_restore_default_scope = pytest.fixture(autouse=True)(_scope_snapshot_restored)
+_restore_module_default_scope = pytest.fixture(autouse=True, scope='module')(
+    _scope_snapshot_restored)
