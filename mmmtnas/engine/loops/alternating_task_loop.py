@@ -6,9 +6,10 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.logging import print_log
-from mmengine.runner.loops import IterBasedTrainLoop, _InfiniteDataloaderIterator
+from mmengine.runner.loops import _InfiniteDataloaderIterator
 
 from mmmtnas.registry import LOOPS
+from .resumable_iter_loop import ResumableIterLoop
 from .task_dataloaders import build_task_dataloaders, check_model_tasks
 
 SCHEDULES = ('round_robin', 'random')
@@ -61,8 +62,9 @@ def task_schedule(tasks: Sequence[str],
         order.append(tasks[i])
     return order
 
+
 @LOOPS.register_module()
-class AlternatingTaskTrainLoop(IterBasedTrainLoop):
+class AlternatingTaskTrainLoop(ResumableIterLoop):
     """Iteration-based loop with one dataloader per task; each iteration trains on one batch of
     the task the schedule names, so only that task's loss is back-propagated.
 
@@ -103,16 +105,14 @@ class AlternatingTaskTrainLoop(IterBasedTrainLoop):
         # The parent's single iterator would iterate over task names; it is never used.
         del self.dataloader_iterator
         self.schedule = task_schedule(loaders.tasks, self._max_iters, schedule, weights, seed)
+        self._task_counts: Counter = Counter()  # batches drawn per task, set by run()
 
     @property
     def tasks(self) -> Tuple[str, ...]:
         """Task names, in dataloader order."""
         return self.dataloader.tasks
 
-    def run(self) -> None:
-        """Launch training."""
-        self.runner.call_hook('before_train')
-        self.runner.call_hook('before_train_epoch')
+    def _position_dataloaders(self) -> None:
         done = Counter({task: 0 for task in self.tasks})
         done.update(self.schedule[:self._iter])
         if self._iter > 0:
@@ -122,20 +122,13 @@ class AlternatingTaskTrainLoop(IterBasedTrainLoop):
             for task, num_batches in done.items():  # each task's loader, by its own count
                 for _ in range(num_batches):
                     next(self.task_iterators[task])
-        while self._iter < self._max_iters and not self.stop_training:
-            self.runner.model.train()
-            task = self.schedule[self._iter]
-            data_batch = next(self.task_iterators[task])
-            done[task] += 1
-            self.runner.message_hub.update_info('train_task', task)
-            self.runner.message_hub.update_info('train_task_counts', dict(done))
-            self.run_iter(data_batch)
+        self._task_counts = done
 
-            self._decide_current_val_interval()
-            if (self.runner.val_loop is not None and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0 or self._iter == self._max_iters)):
-                self.runner.val_loop.run()
-
-        self.runner.call_hook('after_train_epoch')
-        self.runner.call_hook('after_train')
-        return self.runner.model
+    def _next_batch(self):
+        """A batch of the scheduled task; its name and the per-task counts go to the hub."""
+        task = self.schedule[self._iter]
+        data_batch = next(self.task_iterators[task])
+        self._task_counts[task] += 1
+        self.runner.message_hub.update_info('train_task', task)
+        self.runner.message_hub.update_info('train_task_counts', dict(self._task_counts))
+        return data_batch

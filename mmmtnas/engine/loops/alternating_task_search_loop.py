@@ -5,18 +5,19 @@ from collections import Counter
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 from mmengine.logging import print_log
-from mmengine.runner import IterBasedTrainLoop
 from mmengine.runner.utils import set_random_seed
 from torch.utils.data import DataLoader
 
 from mmmtnas.registry import LOOPS
 from .alternating_task_loop import task_schedule
-from .bilevel_search_loop import SPLITS, BilevelSearchLoop, _EpochIterator
+from .bilevel_search_loop import SPLITS, BilevelSearchLoop
+from .epoch_iterator import EpochIterator
+from .resumable_iter_loop import ResumableIterLoop
 from .task_dataloaders import TaskDataLoaders
 
 
 @LOOPS.register_module()
-class AlternatingTaskSearchLoop(IterBasedTrainLoop):
+class AlternatingTaskSearchLoop(ResumableIterLoop):
     """Each iteration picks a task by the schedule and feeds the bi-level search
     ``dict(train=<batch of that task's search split>, val=<batch of its val split>)``.
 
@@ -85,17 +86,14 @@ class AlternatingTaskSearchLoop(IterBasedTrainLoop):
         super().__init__(runner, TaskDataLoaders({t: p['train'] for t, p in loaders.items()}),
                          max_iters, val_begin, val_interval, dynamic_intervals)
         del self.dataloader_iterator  # would iterate over task names; never used
-        self.iterators = {task: {split: _EpochIterator(loader)
+        self.iterators = {task: {split: EpochIterator(loader)
                                  for split, loader in pair.items()}
                           for task, pair in loaders.items()}
         self.tasks: Tuple[str, ...] = tuple(loaders)
         self.schedule = task_schedule(self.tasks, self._max_iters, schedule, weights, seed)
         self.reseed_every_iter = reseed_every_iter
 
-    def run(self):
-        """Search from the current iteration to ``max_iters`` (or an early stop)."""
-        self.runner.call_hook('before_train')
-        self.runner.call_hook('before_train_epoch')
+    def _position_dataloaders(self) -> None:
         done = Counter({task: 0 for task in self.tasks})
         done.update(self.schedule[:self._iter])
         if self._iter > 0:
@@ -104,21 +102,13 @@ class AlternatingTaskSearchLoop(IterBasedTrainLoop):
         for task, its in self.iterators.items():
             for iterator in its.values():
                 iterator.skip(done[task])
-        base_seed = self.runner.seed if self.runner.seed is not None else 0
-        while self._iter < self._max_iters and not self.stop_training:
-            if self.reseed_every_iter:
-                set_random_seed(base_seed + 7919 * (self._iter + 1))
-            self.runner.model.train()
-            task = self.schedule[self._iter]
-            batch = {split: next(it) for split, it in self.iterators[task].items()}
-            done[task] += 1
-            self.runner.message_hub.update_info('train_task', task)
-            self.run_iter(batch)
-            self._decide_current_val_interval()
-            if (self.runner.val_loop is not None and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0
-                         or self._iter == self._max_iters)):
-                self.runner.val_loop.run()
-        self.runner.call_hook('after_train_epoch')
-        self.runner.call_hook('after_train')
-        return self.runner.model
+
+    def _next_batch(self) -> dict:
+        """The scheduled task's ``dict(train=..., val=...)``, after reseeding if asked to."""
+        if self.reseed_every_iter:
+            base_seed = self.runner.seed if self.runner.seed is not None else 0
+            set_random_seed(base_seed + 7919 * (self._iter + 1))
+        task = self.schedule[self._iter]
+        batch = {split: next(it) for split, it in self.iterators[task].items()}
+        self.runner.message_hub.update_info('train_task', task)
+        return batch

@@ -19,17 +19,17 @@ from typing import Dict, Optional, Tuple, Union
 
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
-from mmengine.runner import IterBasedTrainLoop
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import DataLoader
 
 from mmmtnas.datasets.dataset_split import DatasetSplit
 from mmmtnas.registry import LOOPS
-from .bilevel_search_loop import _EpochIterator
+from .epoch_iterator import EpochIterator
+from .resumable_iter_loop import ResumableIterLoop
 
 
 @LOOPS.register_module()
-class BMTASSearchLoop(IterBasedTrainLoop):
+class BMTASSearchLoop(ResumableIterLoop):
     """Warm-up and alternating architecture / weight phases of a BMTAS search.
 
     The model must be a :class:`mmmtnas.BMTASSearch` (``set_phase``, ``supernet``) and the
@@ -95,9 +95,10 @@ class BMTASSearchLoop(IterBasedTrainLoop):
         max_iters = self.warmup_iters + self.num_cycles * self.cycle_iters
         super().__init__(runner, full, max_iters, val_begin=val_begin,
                          val_interval=val_interval)
-        self._iterators = dict(warmup=_EpochIterator(self.dataloader),
-                               arch=_EpochIterator(self.arch_loader),
-                               weights=_EpochIterator(self.weight_loader))
+        self._iterators = dict(warmup=EpochIterator(self.dataloader),
+                               arch=EpochIterator(self.arch_loader),
+                               weights=EpochIterator(self.weight_loader))
+        self._phase: Optional[str] = None  # the phase the algorithm is in
 
     @staticmethod
     def _split_loader(runner, full: DataLoader, cfg: Optional[dict], split: str,
@@ -163,27 +164,17 @@ class BMTASSearchLoop(IterBasedTrainLoop):
         print_log(f'BMTAS search: {phase} phase from iteration {self._iter}',
                   logger='current', level=logging.DEBUG)
 
-    def run(self):
-        """Run warm-up and search to ``max_iters``."""
-        self.runner.call_hook('before_train')
-        self.runner.call_hook('before_train_epoch')
+    # ------------------------------------------------------------------ run
+    def _position_dataloaders(self) -> None:
         for name, count in self.batches_drawn(self._iter).items():
             self._iterators[name].skip(count)
-        current = None
-        while self._iter < self._max_iters and not self.stop_training:
-            self.runner.model.train()
-            phase, index = self.phase_at(self._iter)
-            if phase != current:
-                # Resuming mid-phase restores optimiser and BN state from the checkpoint.
-                self._enter_phase(phase, fresh=index == 0)
-                current = phase
-            data_batch = next(self._iterators[phase])
-            self.run_iter(data_batch)
-            self._decide_current_val_interval()
-            if (self.runner.val_loop is not None and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0
-                         or self._iter == self._max_iters)):
-                self.runner.val_loop.run()
-        self.runner.call_hook('after_train_epoch')
-        self.runner.call_hook('after_train')
-        return self.runner.model
+        self._phase = None  # (re-)enter the first phase of this run
+
+    def _next_batch(self):
+        """Switch phase where the schedule says so; return a batch of the phase's data."""
+        phase, index = self.phase_at(self._iter)
+        if phase != self._phase:
+            # Resuming mid-phase restores optimiser and BN state from the checkpoint.
+            self._enter_phase(phase, fresh=index == 0)
+            self._phase = phase
+        return next(self._iterators[phase])
