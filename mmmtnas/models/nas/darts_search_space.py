@@ -5,14 +5,43 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple
 import torch
 
 from mmmtnas.structures.genotype import Genotype
-from .cells import derive_cell, normalise_edges, num_edges
+from .cells import SearchCell, derive_cell, normalise_edges, num_edges
 from .operations import check_op_names
 from .searchable_part import SearchablePart
 
 
 class DartsSearchSpaceMixin(SearchablePart):
     """What every DARTS searchable part shares: alphas (and PC-DARTS betas) per cell key,
-    their softmax per forward, and the derivation of a :class:`Genotype`."""
+    their softmax per forward, the search cells that use them, and the derivation of a
+    :class:`Genotype`.
+
+    A part calls :meth:`_set_cell_options` before its layout base class builds the cells
+    (through :meth:`_search_cell`), then :meth:`_init_search_space` over the cell keys.
+    """
+
+    def _set_cell_options(self, op_names: Sequence[str], num_nodes: int, multiplier: int,
+                          partial_k: int) -> None:
+        """Remember the cell options :meth:`_search_cell` needs while the layout is built."""
+        self._search_cfg = dict(op_names=check_op_names(op_names), num_nodes=num_nodes,
+                                multiplier=multiplier, partial_k=partial_k)
+
+    def _search_cell(self, c_prev_prev: int, c_prev: int, channels: int, reduction: bool,
+                     reduction_prev: bool) -> SearchCell:
+        """A search cell with ``channels`` per node and the options of :meth:`_set_cell_options`."""
+        cfg = self._search_cfg
+        return SearchCell(c_prev_prev, c_prev, channels, reduction, reduction_prev,
+                          cfg['op_names'], cfg['num_nodes'], cfg['multiplier'],
+                          cfg['partial_k'])
+
+    def _forward_context(self):
+        """The softmaxed architecture weights, computed once per forward."""
+        return self.arch_weights()
+
+    def _run_cell(self, index: int, s0: torch.Tensor, s1: torch.Tensor,
+                  context) -> torch.Tensor:
+        """Run search cell ``index`` with the weights of its cell key."""
+        weights, edges = context[self.cell_keys[index]]
+        return self.cells[index](s0, s1, weights, edges)
 
     def _init_search_space(self, cell_keys: Sequence[str], op_names: Sequence[str],
                            num_nodes: int, multiplier: int, partial_k: int,

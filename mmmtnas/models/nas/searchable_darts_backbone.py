@@ -1,14 +1,12 @@
 """The searchable DARTS backbone: stem + stacked search cells (DARTS / PC-DARTS supernet)."""
 from typing import Mapping, Optional, Sequence, Tuple
 
-import torch
 import torch.nn as nn
 
 from mmmtnas.registry import MODELS
-from .cells import SearchCell
 from .darts_backbone_base import BaseDartsBackbone
 from .darts_search_space import DartsSearchSpaceMixin
-from .operations import DARTS_OPS, check_op_names
+from .operations import DARTS_OPS
 
 
 @MODELS.register_module()
@@ -46,24 +44,12 @@ class SearchableDartsBackbone(DartsSearchSpaceMixin, BaseDartsBackbone):
                  arch_prefix: Optional[str] = None,
                  arch_names: Optional[Mapping[str, str]] = None,
                  **kwargs) -> None:
-        self._search_cfg = dict(op_names=check_op_names(op_names), num_nodes=num_nodes,
-                                multiplier=multiplier, partial_k=partial_k)
+        self._set_cell_options(op_names, num_nodes, multiplier, partial_k)
         BaseDartsBackbone.__init__(self, **kwargs)
         self._init_search_space(self.cell_keys, op_names, num_nodes, multiplier, partial_k,
                                 edge_norm, arch_prefix, arch_names)
 
     def _make_cell(self, key: str, c_prev_prev: int, c_prev: int, channels: int,
                    reduction: bool, reduction_prev: bool) -> Tuple[nn.Module, int]:
-        cfg = self._search_cfg
-        cell = SearchCell(c_prev_prev, c_prev, channels, reduction, reduction_prev,
-                          cfg['op_names'], cfg['num_nodes'], cfg['multiplier'],
-                          cfg['partial_k'])
-        return cell, cfg['multiplier'] * channels
-
-    def _forward_context(self):
-        return self.arch_weights()
-
-    def _run_cell(self, index: int, s0: torch.Tensor, s1: torch.Tensor,
-                  context) -> torch.Tensor:
-        weights, edges = context[self.cell_keys[index]]
-        return self.cells[index](s0, s1, weights, edges)
+        cell = self._search_cell(c_prev_prev, c_prev, channels, reduction, reduction_prev)
+        return cell, self._search_cfg['multiplier'] * channels

@@ -1,14 +1,12 @@
 """The searchable DARTS-cell segmentation branch (mmseg decode head of search cells)."""
 from typing import Mapping, Optional, Sequence, Tuple
 
-import torch
 import torch.nn as nn
 
 from mmmtnas.registry import MODELS
-from .cells import SearchCell
 from .darts_search_space import DartsSearchSpaceMixin
 from .darts_seg_head import BaseDartsSegHead
-from .operations import DARTS_OPS, check_op_names
+from .operations import DARTS_OPS
 
 
 @MODELS.register_module()
@@ -43,8 +41,7 @@ class SearchableDartsSegHead(DartsSearchSpaceMixin, BaseDartsSegHead):
                  arch_prefix: Optional[str] = None,
                  arch_names: Optional[Mapping[str, str]] = None,
                  **kwargs) -> None:
-        self._search_cfg = dict(op_names=check_op_names(op_names), num_nodes=num_nodes,
-                                multiplier=multiplier, partial_k=partial_k)
+        self._set_cell_options(op_names, num_nodes, multiplier, partial_k)
         BaseDartsSegHead.__init__(self, **kwargs)
         self._init_search_space(self.cell_keys, op_names, num_nodes, multiplier, partial_k,
                                 edge_norm, arch_prefix, arch_names)
@@ -54,15 +51,6 @@ class SearchableDartsSegHead(DartsSearchSpaceMixin, BaseDartsSegHead):
         if self.channels % cfg['multiplier']:
             raise ValueError(f'SearchableDartsSegHead: channels={self.channels} is not a '
                              f'multiple of multiplier={cfg["multiplier"]}')
-        cell = SearchCell(c_prev_prev, c_prev, self.channels // cfg['multiplier'], False, False,
-                          cfg['op_names'], cfg['num_nodes'], cfg['multiplier'],
-                          cfg['partial_k'])
+        cell = self._search_cell(c_prev_prev, c_prev, self.channels // cfg['multiplier'],
+                                 reduction=False, reduction_prev=False)
         return cell, self.channels
-
-    def _forward_context(self):
-        return self.arch_weights()
-
-    def _run_cell(self, index: int, s0: torch.Tensor, s1: torch.Tensor,
-                  context) -> torch.Tensor:
-        weights, edges = context[self.cell_keys[index]]
-        return self.cells[index](s0, s1, weights, edges)
