@@ -34,7 +34,7 @@ from typing import Dict, List, Optional, Sequence
 
 import yaml
 
-from .file_io import is_json_path, read_json_or_yaml, write_text_atomically
+from .file_io import is_json_path, read_versioned_file, write_text_atomically
 
 FORMAT = 'mmmtnas-branches'
 VERSION = 1
@@ -219,12 +219,7 @@ def load_branch_file(path: str,
         FileNotFoundError: No such file.
         BranchFileError: Malformed file, unknown task, or wrong layers (one line each).
     """
-    doc = read_json_or_yaml(path, 'branch', BranchFileError)
-    if not isinstance(doc, dict) or doc.get('format') != FORMAT:
-        raise BranchFileError(f"{path}: not a branch file (expected 'format: {FORMAT}')")
-    if doc.get('version') != VERSION:
-        raise BranchFileError(f'{path}: version {doc.get("version")!r} is not supported '
-                              f'(expected {VERSION})')
+    doc = read_versioned_file(path, 'branch', FORMAT, VERSION, BranchFileError)
     for key in ('tasks', 'layers', 'routing'):
         if key not in doc:
             raise BranchFileError(f"{path}: missing key '{key}'")

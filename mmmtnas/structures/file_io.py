@@ -68,3 +68,26 @@ def read_json_or_yaml(path: str, kind: str, error_cls: Type[Exception]) -> Any:
         # Parser messages span several lines; the first one names the problem.
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise error_cls(f'{path}: not valid {"JSON" if as_json else "YAML"} ({first})') from None
+
+
+def read_versioned_file(path: str, kind: str, file_format: str, version: int,
+                        error_cls: Type[Exception]) -> dict:
+    """Parse a file (see :func:`read_json_or_yaml`) and check its ``format``/``version`` keys.
+
+    Args:
+        path (str): The file.
+        kind (str): What the file is, for the error messages (e.g. ``'genotype'``).
+        file_format (str): Required value of the ``format`` key.
+        version (int): Required value of the ``version`` key.
+        error_cls (type): Exception raised (with a one-line message) on any problem.
+
+    Returns:
+        dict: The parsed document (its other keys not checked).
+    """
+    doc = read_json_or_yaml(path, kind, error_cls)
+    if not isinstance(doc, dict) or doc.get('format') != file_format:
+        raise error_cls(f"{path}: not a {kind} file (expected 'format: {file_format}')")
+    if doc.get('version') != version:
+        raise error_cls(f'{path}: version {doc.get("version")!r} is not supported '
+                        f'(expected {version})')
+    return doc

@@ -34,7 +34,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 
 import yaml
 
-from .file_io import is_json_path, read_json_or_yaml, write_text_atomically
+from .file_io import is_json_path, read_versioned_file, write_text_atomically
 
 FORMAT = 'mmmtnas-genotype'
 VERSION = 1
@@ -305,12 +305,7 @@ def read_genotype_file(path: str) -> dict:
     Returns:
         dict: The raw content.
     """
-    data = read_json_or_yaml(path, 'genotype', GenotypeError)
-    if not isinstance(data, dict) or data.get('format') != FORMAT:
-        raise GenotypeError(f'{path}: not a genotype file (expected `format: {FORMAT}`)')
-    if data.get('version') != VERSION:
-        raise GenotypeError(f'{path}: unsupported version {data.get("version")!r} '
-                            f'(expected {VERSION})')
+    data = read_versioned_file(path, 'genotype', FORMAT, VERSION, GenotypeError)
     if not isinstance(data.get('parts'), dict) or not data['parts']:
         raise GenotypeError(f'{path}: `parts` must be a non-empty mapping')
     return data
