@@ -39,10 +39,10 @@ if ! ls "$CACHE"/mmcv-${MMCV_VERSION}-*.whl >/dev/null 2>&1; then
   rm -rf "$CACHE" && mv "$CACHE.tmp" "$CACHE"  # publish only a complete build
   rm -rf "$SRC"
 fi
-$PIP install -q --no-deps "$CACHE"/mmcv-${MMCV_VERSION}-*.whl
-# mmcv's own runtime deps (the wheel was installed with --no-deps).
+# mmcv's own runtime deps first (its wheel goes in with --no-deps), then mmcv.
 $PIP install -q addict packaging Pillow yapf==0.40.1
 $PIP install -q -r requirements/runtime.txt
+$PIP install -q --no-deps "$CACHE"/mmcv-${MMCV_VERSION}-*.whl
 $PIP install -q --no-deps -r requirements/mim.txt
 $PIP install -q -r requirements/tests.txt
 $PIP uninstall -q -y transformers 2>/dev/null || true
