@@ -39,8 +39,7 @@ if ! ls "$CACHE"/mmcv-${MMCV_VERSION}-*.whl >/dev/null 2>&1; then
   rm -rf "$CACHE" && mv "$CACHE.tmp" "$CACHE"  # publish only a complete build
   rm -rf "$SRC"
 fi
-# mmcv's own runtime deps first (its wheel goes in with --no-deps), then mmcv.
-$PIP install -q addict packaging Pillow yapf==0.40.1
+# Runtime deps (mmcv's included) first; mmcv's wheel goes in with --no-deps.
 $PIP install -q -r requirements/runtime.txt
 $PIP install -q --no-deps "$CACHE"/mmcv-${MMCV_VERSION}-*.whl
 $PIP install -q --no-deps -r requirements/mim.txt
