@@ -5,6 +5,9 @@ Each registry names the modules that fill it (``locations``); MMEngine imports t
 name is first looked up, so importing ``mmmtnas`` stays cheap and a stock config needs nothing
 but ``custom_imports=dict(imports=['mmmtnas'])``.
 """
+import functools
+import inspect
+
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -26,12 +29,8 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import \
     WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
-import functools
-import inspect
-
 from mmengine.registry import (DefaultScope, Registry, build_from_cfg,
                                build_model_from_cfg)
-
 
 # Toolboxes whose classes build unscoped parts inside their __init__.
 UPSTREAM_SCOPES = ('mmdet', 'mmseg', 'mmpretrain')
@@ -82,6 +81,7 @@ class HomeScopeRegistry(Registry):
 
             module.__init__ = __init__
         super()._register_module(module, module_name, force)
+
 
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['mmmtnas.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmmtnas.engine.loops'])
