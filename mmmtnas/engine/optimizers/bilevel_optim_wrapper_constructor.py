@@ -10,6 +10,7 @@ from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 
 from mmmtnas.models.algorithms.bilevel_search import ARCH_KEY, WEIGHTS_KEY, arch_params_of
 from mmmtnas.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+from mmmtnas.utils import unwrap_model
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
@@ -51,7 +52,7 @@ class BilevelOptimWrapperConstructor:
         self.optim_wrapper_cfg = optim_wrapper_cfg
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
-        model = getattr(model, 'module', model)  # unwrap DDP-style wrappers
+        model = unwrap_model(model)
         arch_module = arch_params_of(model)
         arch_ids = {id(p) for p in arch_module.parameters()}
 

@@ -11,6 +11,7 @@ from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapper
 
 from mmmtnas.models.branched.branched_network import BranchedNetwork
 from mmmtnas.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+from mmmtnas.utils import unwrap_model
 
 
 def shared_lr_factors(model: nn.Module) -> Dict[int, float]:
@@ -38,8 +39,7 @@ class SharedBlockLRConstructor(DefaultOptimWrapperConstructor):
     """
 
     def __call__(self, model: nn.Module) -> OptimWrapper:
-        if hasattr(model, 'module'):
-            model = model.module
+        model = unwrap_model(model)
         factors = shared_lr_factors(model)
         if not factors:
             raise ValueError('SharedBlockLRConstructor: the model has no BranchedNetwork; use '

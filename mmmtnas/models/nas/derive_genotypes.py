@@ -4,6 +4,7 @@ from typing import Dict
 import torch.nn as nn
 
 from mmmtnas.structures.genotype import Genotype
+from mmmtnas.utils import unwrap_model
 from .searchable_part import searchable_parts
 
 
@@ -15,12 +16,12 @@ def derive_genotypes(model: nn.Module) -> Dict[str, Genotype]:
     so ``DartsBackbone(genotype=file, part='backbone')`` finds it.
 
     Args:
-        model (nn.Module): A supernet (or a wrapper with ``.module``), or a lone part.
+        model (nn.Module): A supernet (possibly in a model wrapper), or a lone part.
 
     Returns:
         dict[str, Genotype]: One genotype per searchable part.
     """
-    model = getattr(model, 'module', model)
+    model = unwrap_model(model)
     out = {}
     for path, part in searchable_parts(model):
         name = part.arch_prefix or path or part.default_arch_prefix
