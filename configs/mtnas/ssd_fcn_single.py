@@ -3,7 +3,7 @@
 # <= 5k iterations each), S2a ImageNet pre-search, S2b backbone search (<= 10k), finetune of the
 # derived network (det:seg = 1:1), test (det/mAP, seg/mIoU, FLOPs, parameters, CPU latency).
 # Data layout: docs/data_preparation.md. Stage configs in ./ssd_fcn_single/.
-runner_type = 'mmmtnas.MTNASPipeline'
+runner_type = 'mmmtnas.StagedPipeline'
 default_scope = 'mmmtnas'
 custom_imports = dict(imports=['mmmtnas'], allow_failed_imports=False)
 work_dir = './work_dirs/ssd_fcn_single'

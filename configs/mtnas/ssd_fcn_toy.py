@@ -4,8 +4,8 @@
 # S1 branch search (det, then seg) -> S2a backbone pre-search (ImageNet-format crops) -> S2b
 # backbone search (alternating tasks) -> finetune of the derived network -> test (det/mAP,
 # seg/mIoU, FLOPs, parameters, CPU latency). Every stage is an ordinary mmengine runner config
-# in ./ssd_fcn_toy/; outputs in work_dir/<stage>/. See mmmtnas.engine.runner.MTNASPipeline.
-runner_type = 'mmmtnas.MTNASPipeline'
+# in ./ssd_fcn_toy/; outputs in work_dir/<stage>/. See mmmtnas.engine.runner.StagedPipeline.
+runner_type = 'mmmtnas.StagedPipeline'
 default_scope = 'mmmtnas'
 custom_imports = dict(imports=['mmmtnas'], allow_failed_imports=False)
 work_dir = './work_dirs/ssd_fcn_toy'

@@ -5,7 +5,7 @@ import pytest
 from mmengine.config import Config
 
 from mmmtnas.datasets.driving.data_paths import DataRootNotFoundError
-from mmmtnas.engine.runner import MTNASPipeline
+from mmmtnas.engine.runner import StagedPipeline
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'mtnas')
 STAGES = ['s1_det', 's1_seg', 's2a', 's2b', 'finetune', 'test']
@@ -14,7 +14,7 @@ STAGES = ['s1_det', 's1_seg', 's2a', 's2b', 'finetune', 'test']
 def _pipeline(name, tmp_path):
     cfg = Config.fromfile(osp.abspath(osp.join(CONFIGS, name)))
     cfg.work_dir = str(tmp_path)
-    return MTNASPipeline.from_cfg(cfg)
+    return StagedPipeline.from_cfg(cfg)
 
 
 @pytest.mark.parametrize('name', ['ssd_fcn_mixed.py', 'ssd_fcn_single.py'])

@@ -15,7 +15,7 @@ from mmengine.hooks import Hook
 
 from mmmtnas.datasets.driving.toy_driving import make_toy_driving
 from mmmtnas.engine.loops import task_schedule
-from mmmtnas.engine.runner import MTNASPipeline, StageInputError
+from mmmtnas.engine.runner import StagedPipeline, StageInputError
 from mmmtnas.registry import HOOKS, MODELS
 from mmmtnas.structures.genotype import genotype_alphas, load_genotype_file
 
@@ -79,12 +79,12 @@ TINY = {
 }
 
 
-def _pipeline(work_dir, resume=False, **options) -> MTNASPipeline:
+def _pipeline(work_dir, resume=False, **options) -> StagedPipeline:
     cfg = Config.fromfile(osp.abspath(CONFIG))
     cfg.merge_from_dict(dict(TINY, **options), allow_list_keys=True)
     cfg.work_dir = str(work_dir)
     cfg.resume = resume
-    return MTNASPipeline.from_cfg(cfg)
+    return StagedPipeline.from_cfg(cfg)
 
 
 @pytest.fixture(scope='module')

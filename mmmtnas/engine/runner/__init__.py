@@ -1,4 +1,4 @@
-"""Runners that orchestrate several mmengine runs (MTNAS: search stages, finetune, test)."""
-from .mtnas_pipeline import MTNASPipeline, StageInputError
+"""Runners that orchestrate several mmengine runs (search stages, training, test)."""
+from .staged_pipeline import StagedPipeline, StageInputError
 
-__all__ = ['MTNASPipeline', 'StageInputError']
+__all__ = ['StagedPipeline', 'StageInputError']

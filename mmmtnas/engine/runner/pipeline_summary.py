@@ -20,7 +20,7 @@ def _fmt(value) -> str:
 
 def summary_markdown(stages: Dict[str, dict]) -> str:
     """Render the summary as Markdown: one section per stage."""
-    lines = ['# MTNAS pipeline summary', '']
+    lines = ['# Pipeline summary', '']
     for name, info in stages.items():
         state = 'done' if info.get('done') else 'not done'
         lines += [f'## {name} ({info.get("kind")}, {state})', '']

@@ -1,8 +1,8 @@
-"""The MTNAS pipeline (paper Algorithm 1) as one runner: a sequence of ordinary mmengine runs.
+"""A staged pipeline as one runner: a sequence of ordinary mmengine runs (search, train, test).
 
 Config::
 
-    runner_type = 'mmmtnas.MTNASPipeline'
+    runner_type = 'mmmtnas.StagedPipeline'
     work_dir = 'work_dirs/ssd_fcn_toy'
     stages = dict(
         s1_det=dict(config='./ssd_fcn_toy/s1_det.py', kind='search'),
@@ -94,8 +94,8 @@ def _find_key(value, key: str, path: str = '') -> List[tuple]:
 
 
 @RUNNERS.register_module()
-class MTNASPipeline:
-    """Run the MTNAS stages in order, each as its own mmengine :class:`Runner`.
+class StagedPipeline:
+    """Run the stages of a pipeline in order, each as its own mmengine :class:`Runner`.
 
     Args:
         cfg (Config): The pipeline config (see the module docstring).
@@ -106,7 +106,7 @@ class MTNASPipeline:
         if not isinstance(cfg.get('stages'), dict) or not cfg.stages:
             raise KeyError(f'{cfg.filename}: a pipeline config needs `stages=dict(name=dict('
                            'config=..., kind=...), ...)`')
-        self.work_dir = osp.abspath(cfg.get('work_dir') or 'work_dirs/mtnas')
+        self.work_dir = osp.abspath(cfg.get('work_dir') or 'work_dirs/pipeline')
         # Relative stage configs are found from `stage_config_dir` (set it to '{{ fileDirname }}'
         # so that configs inheriting the pipeline keep finding them), else from this file.
         self.config_dir = cfg.get('stage_config_dir') or (
@@ -127,7 +127,7 @@ class MTNASPipeline:
         self.launcher = cfg.get('launcher', 'none')
 
     @classmethod
-    def from_cfg(cls, cfg: Config) -> 'MTNASPipeline':
+    def from_cfg(cls, cfg: Config) -> 'StagedPipeline':
         """Build from a config (what ``RUNNERS.build(cfg)`` calls)."""
         return cls(cfg)
 
@@ -203,7 +203,7 @@ class MTNASPipeline:
             n for n in self.stage_names if not sf.is_done(self.stage_dir(n))]
         for name in self.stage_names:
             if name not in todo and not self.only:
-                print_log(f'MTNASPipeline: stage {name} already done, skipped',
+                print_log(f'pipeline: stage {name} already done, skipped',
                           logger='current', level=logging.INFO)
         self.check_data(todo)
         if self.only:
@@ -243,7 +243,7 @@ class MTNASPipeline:
         stage_dir = self.stage_dir(name)
         sf.clear_marker(stage_dir)
         cfg = self.stage_config(name)
-        print_log(f'MTNASPipeline: stage {name} ({spec["kind"]}) -> {stage_dir}',
+        print_log(f'pipeline: stage {name} ({spec["kind"]}) -> {stage_dir}',
                   logger='current', level=logging.INFO)
         if spec['kind'] == 'test':
             return self._run_test(name, spec, cfg)
@@ -286,7 +286,7 @@ class MTNASPipeline:
             # Drop what does not fit (e.g. PC-DARTS op weights into a derived cell), keep the
             # rest, and say how much was inherited.
             sf.atomic_torch_save(dict(state_dict={k: init[k] for k in ok}), path)
-        print_log(f'MTNASPipeline: stage {name} starts from {len(ok)}/{len(init)} inherited '
+        print_log(f'pipeline: stage {name} starts from {len(ok)}/{len(init)} inherited '
                   'tensors', logger='current', level=logging.INFO)
 
     def _cell_weights(self, stage: str, checkpoint: str, derived) -> dict:
