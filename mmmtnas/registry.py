@@ -4,9 +4,13 @@ from any OpenMMLab config (MMDetection, MMSegmentation, MMPretrain or ours).
 Each registry names the modules that fill it (``locations``); MMEngine imports them only when a
 name is first looked up, so importing ``mmmtnas`` stays cheap and a stock config needs nothing
 but ``custom_imports=dict(imports=['mmmtnas'])``.
+
+:func:`register_all_modules` is the one place that imports every room of the package.
 """
+import datetime
 import functools
 import inspect
+import warnings
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -86,6 +90,9 @@ class HomeScopeRegistry(Registry):
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['mmmtnas.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmmtnas.engine.loops'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmmtnas.engine.hooks'])
+# Which phases each iteration of a search runs, on which data source (mmmtnas.SearchLoop).
+SEARCH_SCHEDULES = Registry(
+    'search schedule', scope='mmmtnas', locations=['mmmtnas.engine.loops.search_schedules'])
 
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['mmmtnas.datasets'])
 DATA_SAMPLERS = Registry(
@@ -117,6 +124,13 @@ PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS,
     locations=['mmmtnas.engine'])
 
+# DARTS candidate ops: a registry of op *builders* (functions), separate from MODELS, since op
+# names such as 'max_pool_3x3' are a search-space vocabulary, not model types one builds from a
+# config. It lives here so that genotype files (structures) can check op names without
+# importing the model zoo.
+CANDIDATE_OPS = Registry(
+    'darts candidate op', scope='mmmtnas', locations=['mmmtnas.models.nas.operations'])
+
 METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['mmmtnas.evaluation'])
 EVALUATOR = Registry(
     'evaluator', parent=MMENGINE_EVALUATOR, locations=['mmmtnas.evaluation'])
@@ -127,3 +141,33 @@ VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, locations=['mmmtnas.visualization'])
 LOG_PROCESSORS = Registry(
     'log_processor', parent=MMENGINE_LOG_PROCESSORS, locations=['mmmtnas.engine'])
+
+
+def register_all_modules(init_default_scope: bool = True) -> None:
+    """Import every mmmtnas module so that all its classes are in the registries.
+
+    The imports happen here, in the module every room may import, so that no lower room (utils,
+    structures) has to know the rooms above it.
+
+    Args:
+        init_default_scope (bool): Whether to make ``mmmtnas`` the default scope, so that
+            unprefixed ``type=`` names are looked up in mmmtnas first, then in the MMEngine
+            root. Defaults to True.
+    """
+    import mmmtnas.datasets  # noqa: F401,F811
+    import mmmtnas.engine  # noqa: F401,F811
+    import mmmtnas.evaluation  # noqa: F401,F811
+    import mmmtnas.models  # noqa: F401,F811
+    import mmmtnas.structures  # noqa: F401,F811
+    import mmmtnas.visualization  # noqa: F401,F811
+
+    if not init_default_scope:
+        return
+    current = DefaultScope.get_current_instance()
+    if current is None or not DefaultScope.check_instance_created('mmmtnas'):
+        DefaultScope.get_instance('mmmtnas', scope_name='mmmtnas')
+    elif current.scope_name != 'mmmtnas':
+        warnings.warn(f'The current default scope "{current.scope_name}" is not "mmmtnas"; '
+                      '`register_all_modules` creates a new one named after the current time.')
+        new_name = f'mmmtnas-{datetime.datetime.now()}'
+        DefaultScope.get_instance(new_name, scope_name='mmmtnas')

@@ -30,7 +30,7 @@ def test_register_all_modules_sets_default_scope():
     from mmengine.registry import DefaultScope
 
     from mmmtnas.registry import LOOPS, MODELS
-    from mmmtnas.utils import register_all_modules
+    from mmmtnas.registry import register_all_modules
     register_all_modules()
     assert DefaultScope.get_current_instance().scope_name == 'mmmtnas'
     # Each family registers on import.

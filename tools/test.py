@@ -6,7 +6,7 @@
 import argparse
 import os.path as osp
 
-from mmmtnas.utils import register_all_modules
+from mmmtnas.registry import register_all_modules
 from mmmtnas.utils.cli import (add_common_arguments, build_runner, load_tool_config,
                                run_cli)
 from mmmtnas.utils.distributed import prepare_distributed

@@ -7,7 +7,7 @@ import argparse
 
 from mmengine.config import Config
 
-from mmmtnas.utils import register_all_modules
+from mmmtnas.registry import register_all_modules
 from mmmtnas.utils.cli import (add_common_arguments, build_runner, load_tool_config,
                                run_cli)
 from mmmtnas.utils.distributed import prepare_distributed

@@ -34,6 +34,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 
 import yaml
 
+from mmmtnas.registry import CANDIDATE_OPS
 from .file_io import is_json_path, read_versioned_file, write_text_atomically
 
 FORMAT = 'mmmtnas-genotype'
@@ -60,9 +61,9 @@ class GenotypeError(ValueError):
 
 
 def _known_ops() -> Tuple[str, ...]:
-    # Imported lazily: structures must not import the model zoo at package import time.
-    from mmmtnas.models.nas.operations import known_ops
-    return tuple(known_ops())
+    # The registry imports the modules that register the ops; structures name no model module.
+    CANDIDATE_OPS.import_from_location()
+    return tuple(CANDIDATE_OPS.module_dict)
 
 
 @dataclass(frozen=True)

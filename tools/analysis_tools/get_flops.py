@@ -24,8 +24,7 @@ import torch
 from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.config import Config, DictAction
 
-from mmmtnas.registry import MODELS
-from mmmtnas.utils import register_all_modules
+from mmmtnas.registry import MODELS, register_all_modules
 
 
 def parse_args(argv=None) -> argparse.Namespace:

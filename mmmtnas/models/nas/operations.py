@@ -20,11 +20,8 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.registry import Registry
 
-# A registry of op *builders* (functions), separate from MODELS: op names such as
-# 'max_pool_3x3' are a search-space vocabulary, not model types one builds from a config.
-CANDIDATE_OPS = Registry('darts candidate op', scope='mmmtnas')
+from mmmtnas.registry import CANDIDATE_OPS
 
 # Search space of DARTS / PC-DARTS / MTNAS (order matters: it indexes the alpha columns).
 DARTS_OPS = ('none', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3',
