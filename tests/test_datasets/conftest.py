@@ -1,7 +1,7 @@
 """Shared fixtures of the dataset tests."""
 import pytest
 
-from mmmtnas.datasets.driving.toy_driving import make_toy_driving
+from mmmtnas.testing import make_toy_driving
 
 # Tiny: 4 train + 2 val images per source at 64x128, 32-px ImageNet crops (about a second).
 TOY_DRIVING = dict(num_images=4, seed=3, size=(64, 128), crop_size=32)

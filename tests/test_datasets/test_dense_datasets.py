@@ -9,7 +9,7 @@ import torch
 from mmmtnas.datasets.dense import (DensePad, DenseRandomCrop, DenseRandomFlip,
                                     DenseRandomScale, NYUDMTDataset, PascalContextMTDataset)
 from mmmtnas.datasets.dense.dense_transforms import flip_dense
-from mmmtnas.datasets.dense.toy import make_toy_dense
+from mmmtnas.testing import make_toy_dense
 
 PIPELINE = [dict(type='LoadImageFromFile', to_float32=True),
             dict(type='mmmtnas.LoadDenseAnnotations'),

@@ -11,7 +11,7 @@ from mmengine.registry import init_default_scope
 
 from mmmtnas.datasets.driving import (CheckSegLabels, ClassMergeDataset, DataRootNotFoundError,
                                       SegLabelError, build_label_table)
-from mmmtnas.datasets.driving.toy_driving import _scene
+from mmmtnas.testing.toy_driving import _scene
 from mmmtnas.registry import DATASETS
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets')

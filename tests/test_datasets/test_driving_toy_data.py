@@ -6,9 +6,9 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from mmmtnas.datasets.driving.toy_driving import (BDD100K_DET_CATEGORIES, WAYMO_CATEGORIES,
-                                                  _scene, make_toy_driving)
-from mmmtnas.datasets.driving.toy_scene import CITYSCAPES_CLASSES, draw_scene
+from mmmtnas.testing.toy_driving import (BDD100K_DET_CATEGORIES, WAYMO_CATEGORIES, _scene,
+                                         make_toy_driving)
+from mmmtnas.testing.toy_scene import CITYSCAPES_CLASSES, draw_scene
 
 TINY = dict(num_images=2, size=(48, 96), crop_size=24)
 

@@ -13,7 +13,7 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from mmmtnas.datasets.driving.toy_driving import make_toy_driving
+from mmmtnas.testing import make_toy_driving
 from mmmtnas.engine.loops import task_schedule
 from mmmtnas.engine.runner import StagedPipeline, StageInputError
 from mmmtnas.registry import HOOKS, MODELS

@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmmtnas.datasets.driving.toy_driving import make_toy_driving
+from mmmtnas.testing import make_toy_driving
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MMSEG_CFG = osp.join(REPO, 'projects/darts_backbone_in_mmseg/configs/'

@@ -8,11 +8,11 @@ Usage::
 writes ``data/toy_dense/PASCAL_MT`` (JPEGImages, semseg/pascal-context, human_parts,
 sal_distill, normals_distill, pascal-context/trainval, ImageSets/Context) and
 ``data/toy_dense/NYUD_MT`` (images, segmentation, depth, normals, edge, gt_sets).
-The logic is ``mmmtnas.datasets.dense.toy.make_toy_dense(out_dir, num_images, seed, size)``.
+The logic is ``mmmtnas.testing.make_toy_dense(out_dir, num_images, seed, size)``.
 """
 import argparse
 
-from mmmtnas.datasets.dense.toy import make_toy_dense
+from mmmtnas.testing import make_toy_dense
 
 
 def parse_args():

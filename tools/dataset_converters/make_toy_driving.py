@@ -7,16 +7,16 @@ Usage::
 
 The same thing from Python::
 
-    from mmmtnas.datasets.driving import make_toy_driving
+    from mmmtnas.testing import make_toy_driving
     make_toy_driving('data/toy_driving', num_images=32, seed=0, size=(128, 256))
 
-Scenes are drawn procedurally (see ``mmmtnas/datasets/driving/toy_scene.py``); equal seeds give
+Scenes are drawn procedurally (see ``mmmtnas/testing/toy_scene.py``); equal seeds give
 byte-identical files. The layout of every source is described in docs/data_preparation.md.
 """
 import argparse
 import time
 
-from mmmtnas.datasets.driving.toy_driving import make_toy_driving
+from mmmtnas.testing import make_toy_driving
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -4,7 +4,7 @@
 _base_ = ['./imagenet_presearch.py']
 
 data_root = 'data/toy_driving/imagenet/'
-# Order = the labels in meta/*.txt (mmmtnas.datasets.driving.toy_driving.IMAGENET_CLASSES).
+# Order = the labels in meta/*.txt (mmmtnas.testing.toy_driving.IMAGENET_CLASSES).
 cls_classes = ('car', 'person', 'street sign', 'road')
 num_classes = 4
 input_size = 64

@@ -7,8 +7,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmmtnas.datasets.driving.toy_driving import make_toy_driving
-from mmmtnas.engine.loops.task_dataloaders import TaskDataLoaders, check_model_tasks
+from mmmtnas.testing import make_toy_driving
+from mmmtnas.engine.loops.source_dataloaders import SourceDataLoaders, check_model_tasks
 from mmmtnas.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -75,7 +75,7 @@ def test_head_num_classes_disagreeing_with_config_dataset_fails_in_one_line(toy_
     cfg = _cfg(toy_root, tmp_path, det_head=dict(num_classes=5))
     init_default_scope('mmmtnas')
     model = MODELS.build(cfg.model)
-    loaders = TaskDataLoaders(
+    loaders = SourceDataLoaders(
         {task: Runner.build_dataloader(cfg.train_dataloader[task]) for task in ('det', 'seg')})
     with pytest.raises(ValueError, match=r"det_head.num_classes=5 disagrees with the det dataset "
                        r"train_dataloader.det \(ConcatDataset\) which has 4 classes") as err:

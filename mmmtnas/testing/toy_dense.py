@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 from scipy import io as sio
 
-from .load_dense_annotations import context_edges
+from mmmtnas.datasets.dense.load_dense_annotations import context_edges
 
 PERSON = 15
 NYUD_CLASSES = 40
