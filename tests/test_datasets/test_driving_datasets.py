@@ -11,8 +11,8 @@ from mmengine.registry import init_default_scope
 
 from mmmtnas.datasets.driving import (CheckSegLabels, ClassMergeDataset, DataRootNotFoundError,
                                       SegLabelError, build_label_table)
-from mmmtnas.testing.toy_driving import _scene
 from mmmtnas.registry import DATASETS
+from mmmtnas.testing.toy_driving import _scene
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets')
 # The mixed-set tables written out independently of the config (see its comment).

@@ -13,11 +13,11 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from mmmtnas.testing import make_toy_driving
 from mmmtnas.engine.loops import task_schedule
 from mmmtnas.engine.runner import StagedPipeline, StageInputError
 from mmmtnas.registry import HOOKS, MODELS
 from mmmtnas.structures.genotype import genotype_alphas, load_genotype_file
+from mmmtnas.testing import make_toy_driving
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'mtnas', 'ssd_fcn_toy.py')
 S2B_ITERS = 4

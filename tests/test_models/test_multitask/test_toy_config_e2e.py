@@ -7,9 +7,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmmtnas.testing import make_toy_driving
 from mmmtnas.engine.loops.source_dataloaders import SourceDataLoaders, check_model_tasks
 from mmmtnas.registry import MODELS
+from mmmtnas.testing import make_toy_driving
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 TOY_CFG = osp.join(REPO, 'configs/mtl_baseline/r18_fpn_ssd_fcn_toy.py')
