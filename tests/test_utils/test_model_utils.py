@@ -1,4 +1,3 @@
-from mmengine.model import BaseModel
 from torch import nn
 from torch.nn.parallel import DataParallel
 
@@ -19,7 +18,7 @@ def test_unwrap_model_returns_the_wrapped_model():
 
 
 def test_unwrap_model_leaves_plain_models_alone():
-    model = BaseModel()
+    model = nn.Linear(2, 2)
     assert unwrap_model(model) is model
     not_a_wrapper = _HasModuleAttribute()
     assert unwrap_model(not_a_wrapper) is not_a_wrapper
