@@ -3,6 +3,8 @@
 # task with depthwise-separable convolutions and ReLU6 (App. B). The tasks' heads and loss weights
 # come from a configs/_base_/tasks file. Intensities are rescaled to [-1, 1] here.
 # ImageNet initialisation: set the backbone's init_cfg to a local MobileNetV2 checkpoint.
+# `bmtas_backbone` / `bmtas_context` are the same encoder as BMTAS splits it into layers (its
+# supergraph and branched networks, `pretrained=` an MMPretrain MobileNetV2 checkpoint).
 norm_cfg = dict(type='BN', requires_grad=True)
 mnv2_encoder = dict(
     type='mmmtnas.SharedEncoder',
@@ -25,3 +27,6 @@ model = dict(
     head_defaults=dict(
         in_channels=(24, 256), channels=256, c1_channels=48, separable=True,
         norm_cfg=norm_cfg, act_cfg=dict(type='ReLU6')))
+bmtas_backbone = dict(type='mmpretrain.MobileNetV2', widen_factor=1., norm_cfg=norm_cfg,
+                      act_cfg=dict(type='ReLU6'))
+bmtas_context = dict(type='mmmtnas.EncoderRASPP', channels=256, norm_cfg=norm_cfg)

@@ -2,6 +2,8 @@
 # shared by the tasks ("Shared" baseline, BMTAS §4.1); one DeepLabv3+ decoder per task. The
 # tasks' heads and loss weights come from a configs/_base_/tasks file.
 # ImageNet initialisation: set the backbone's init_cfg to a local ResNet-50 checkpoint.
+# `bmtas_backbone` / `bmtas_context` are the same encoder as BMTAS splits it into layers (its
+# supergraph and branched networks, `pretrained=` an MMPretrain ResNet-50 checkpoint).
 norm_cfg = dict(type='BN', requires_grad=True)
 r50_encoder = dict(
     type='mmmtnas.SharedEncoder',
@@ -24,3 +26,6 @@ model = dict(
     head_defaults=dict(
         in_channels=(256, 256), channels=256, c1_channels=48, separable=False,
         norm_cfg=norm_cfg))
+bmtas_backbone = dict(type='mmpretrain.ResNet', depth=50, norm_cfg=norm_cfg)
+bmtas_context = dict(type='mmmtnas.EncoderASPP', channels=256, dilations=(1, 6, 12, 18),
+                     norm_cfg=norm_cfg)

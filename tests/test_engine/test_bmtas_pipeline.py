@@ -1,0 +1,111 @@
+"""The toy BMTAS pipeline in one ``tools/train.py`` call with ``--work-dir`` elsewhere:
+search -> export (branch file + picture) -> retrain the branched network -> test, summary.
+
+One real run of every stage with a handful of iterations: well under a minute on 2 CPU cores.
+"""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from mmmtnas.models.branched.branched_network import group_key
+from mmmtnas.models.branched.encoder_split import module_key
+from mmmtnas.registry import MODELS
+from mmmtnas.structures import load_branch_file
+from mmmtnas.testing import make_toy_dense
+from repo_paths import REPO_ROOT
+
+CONFIG = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_pascal.py')
+RETRAIN = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_retrain.py')
+TASKS = ['semseg', 'sal']
+# The toy pipeline with a few iterations per stage: 2 warm-up, one cycle of the alternating
+# phases (1 architecture + 2 weight batches of the 9 training images), 2 retraining iterations.
+TINY = f"""_base_ = [{CONFIG!r}]
+stages = dict(
+    search=dict(train_cfg=dict(schedule=dict(warmup_iters=2, max_arch_iters=1))),
+    retrain=dict(train_cfg=dict(max_iters=2, val_interval=2)))
+"""
+
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    """Run the pipeline from a folder that holds only the data; the work dir is elsewhere."""
+    root = tmp_path_factory.mktemp('bmtas_pipeline')
+    cwd, work_dir = root / 'cwd', root / 'elsewhere' / 'work'
+    make_toy_dense(str(cwd / 'data' / 'toy_dense'), num_images=12, seed=0, size=(64, 64))
+    data_files = sorted(str(p.relative_to(cwd)) for p in cwd.rglob('*'))
+    config = root / 'tiny_toy_mnv2_pascal.py'
+    config.write_text(TINY)
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'), str(config),
+         '--work-dir', str(work_dir)],
+        cwd=str(cwd), env=env, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        pytest.fail(f'tools/train.py failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n'
+                    f'{proc.stderr[-5000:]}')
+    left_in_cwd = sorted(str(p.relative_to(cwd)) for p in cwd.rglob('*'))
+    return dict(work_dir=work_dir, data_files=data_files, left_in_cwd=left_in_cwd,
+                root_entries=sorted(os.listdir(root)),
+                elsewhere=sorted(os.listdir(root / 'elsewhere')))
+
+
+def test_every_stage_finished_in_the_work_dir(run):
+    work_dir = run['work_dir']
+    for stage in ('search', 'retrain', 'test'):
+        assert (work_dir / stage / 'DONE.json').is_file(), stage
+    # nothing written outside the work dir: not in the working directory (where relative
+    # paths such as work_dirs/ would land), not beside the config, not beside the work dir
+    assert run['left_in_cwd'] == run['data_files']
+    assert run['root_entries'] == ['cwd', 'elsewhere', 'tiny_toy_mnv2_pascal.py']
+    assert run['elsewhere'] == ['work']
+
+
+def test_search_exported_a_valid_branch_file_and_its_picture(run):
+    path = run['work_dir'] / 'search' / 'branches.yaml'
+    branches = load_branch_file(str(path), tasks=TASKS)  # validates format, tasks, routing
+    assert branches.tasks == TASKS
+    assert branches.madds['input_size'] == [48, 48]
+    assert (run['work_dir'] / 'search' / 'branches.png').is_file()
+
+
+def test_retrain_trained_the_branched_network_of_that_file(run):
+    branch_file = str(run['work_dir'] / 'search' / 'branches.yaml')
+    cfg = Config.fromfile(RETRAIN)
+    cfg.model.encoder.branches = branch_file
+    init_default_scope('mmmtnas')
+    expected = MODELS.build(cfg.model).state_dict()
+    trained = torch.load(run['work_dir'] / 'retrain' / 'checkpoint.pth', map_location='cpu',
+                         weights_only=False)['state_dict']
+    assert {k: tuple(v.shape) for k, v in trained.items()} == \
+        {k: tuple(v.shape) for k, v in expected.items()}
+    assert not any('arch_params' in k for k in trained)
+    # one copy of each block per group of tasks that the branch file gives the layer
+    groups = load_branch_file(branch_file, tasks=TASKS).groups()
+    copies = {}
+    for key in trained:
+        if key.startswith('encoder.blocks.'):
+            layer, group = key.split('.')[2:4]
+            copies.setdefault(layer, set()).add(group)
+    assert {layer: set(found) for layer, found in copies.items()} == {
+        module_key(layer): {group_key(g) for g in found} for layer, found in groups.items()}
+    metrics = json.loads((run['work_dir'] / 'retrain' / 'metrics.json').read_text())
+    assert metrics['iterations'] == 2
+
+
+def test_summary_holds_the_branch_file_and_the_test_metrics(run):
+    summary = json.loads((run['work_dir'] / 'summary.json').read_text())
+    assert list(summary['stages']) == ['search', 'retrain', 'test']
+    assert all(stage['done'] for stage in summary['stages'].values())
+    assert 'branches' in summary['stages']['search']['structures']
+    metrics = summary['stages']['test']['metrics']
+    for key in ('semseg/mIoU', 'sal/maxIoU', 'flops_G', 'params_M', 'latency_ms'):
+        assert isinstance(metrics[key], float), key
+    assert metrics['input_size'] == [64, 64]
+    assert (run['work_dir'] / 'summary.md').is_file()
