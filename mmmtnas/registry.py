@@ -90,6 +90,9 @@ class HomeScopeRegistry(Registry):
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['mmmtnas.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmmtnas.engine.loops'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmmtnas.engine.hooks'])
+# How a pipeline stage's starting weights are gathered from earlier stages (init.pth).
+WEIGHT_TRANSFORMS = Registry(
+    'weight transform', scope='mmmtnas', locations=['mmmtnas.engine.runner'])
 # Which phases each iteration of a search runs, on which data source (mmmtnas.SearchLoop).
 SEARCH_SCHEDULES = Registry(
     'search schedule', scope='mmmtnas', locations=['mmmtnas.engine.loops.search_schedules'])

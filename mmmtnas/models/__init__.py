@@ -1,3 +1,2 @@
 # One sub-package per family of parts; each registers its classes on import.
 from . import algorithms, branched, dense, multitask, nas, wrappers  # noqa: F401
-from . import mtnas  # noqa: F401,E402  (MTNAS-specific parts)

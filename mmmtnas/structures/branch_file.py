@@ -172,6 +172,30 @@ class BranchStructure:
                                           f'to {num} probabilities')
 
 
+    # ------------------------------------------------------------------ as an export
+    #: File name a search stage writes it to (in its work dir).
+    default_filename = 'branches.yaml'
+
+    def signature(self) -> List[List[int]]:
+        """What identifies the architecture: the ``[L][T]`` routing."""
+        return self.routing_matrix()
+
+    def dump(self, path: str) -> str:
+        """Write the branch file atomically (see :func:`dump_branch_file`)."""
+        dump_branch_file(path, self)
+        return path
+
+    def draw(self, path: str, title: Optional[str] = None) -> str:
+        """Draw the branching tree to an image file."""
+        from mmmtnas.visualization.branch_tree import draw_branch_tree
+        return draw_branch_tree(self, path, title=title)
+
+    @classmethod
+    def load(cls, path: str) -> 'BranchStructure':
+        """Read and validate a branch file."""
+        return load_branch_file(path)
+
+
 def _tolist(x):
     return x.tolist() if hasattr(x, 'tolist') else x
 

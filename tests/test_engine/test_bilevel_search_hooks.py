@@ -19,14 +19,16 @@ def _runner(tmp_path, **kwargs):
 
 def test_export_hook_writes_genotype_alphas_step_and_picture_at_interval_and_end(tmp_path):
     runner = _runner(tmp_path, max_iters=4,
-                     custom_hooks=[dict(type='mmmtnas.GenotypeExportHook', interval=2)])
+                     custom_hooks=[dict(type='mmmtnas.ArchitectureExportHook', interval=2,
+                                        draw_interval_exports=True)])
     runner.train()
-    out = tmp_path / 'genotypes'
+    out = tmp_path / 'architectures'
     assert sorted(p.name for p in out.iterdir()) == [
-        'genotype_final.png', 'genotype_final.yaml', 'genotype_iter_2.png',
-        'genotype_iter_2.yaml', 'genotype_iter_4.png', 'genotype_iter_4.yaml']
+        'genotype_iter_2.png', 'genotype_iter_2.yaml', 'genotype_iter_4.png',
+        'genotype_iter_4.yaml']
+    assert (tmp_path / 'genotype.png').is_file()
     supernet = runner.model.supernet
-    final = out / 'genotype_final.yaml'
+    final = tmp_path / 'genotype.yaml'
     assert load_genotype_file(str(final)) == derive_genotypes(supernet)
     assert read_genotype_file(str(final))['step'] == 4
     assert read_genotype_file(str(out / 'genotype_iter_2.yaml'))['step'] == 2
@@ -102,6 +104,7 @@ def test_stable_stop_ignores_a_swap_in_edge_order(monkeypatch):
     from mmengine.logging import MessageHub
 
     from mmmtnas.engine.hooks import architecture_stable_stop_hook as module
+    from mmmtnas.structures import GenotypeSet
     from mmmtnas.structures.genotype import CellGenotype, Genotype
 
     a = CellGenotype.create([[('sep_conv_3x3', 0), ('skip_connect', 1)],
@@ -111,8 +114,8 @@ def test_stable_stop_ignores_a_swap_in_edge_order(monkeypatch):
     changed = CellGenotype.create([[('sep_conv_5x5', 0), ('skip_connect', 1)],
                                    [('max_pool_3x3', 2), ('dil_conv_3x3', 0)]], concat=[2, 3])
     sequence = iter([a, swapped, a, changed])
-    monkeypatch.setattr(module, 'derive_search_genotypes',
-                        lambda runner: {'backbone': Genotype({'normal': next(sequence)})})
+    monkeypatch.setattr(module, 'export_architecture', lambda runner, iteration: GenotypeSet(
+        parts={'backbone': Genotype({'normal': next(sequence)})}))
     runner = types.SimpleNamespace(iter=0, train_loop=types.SimpleNamespace(stop_training=False),
                                    message_hub=MessageHub.get_instance('stable-stop-swap'))
     hook = module.ArchitectureStableStopHook(interval=1, patience=10)

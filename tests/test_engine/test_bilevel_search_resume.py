@@ -14,7 +14,7 @@ N, K = 6, 3  # 8 samples per split, batch 4: iteration 3 is mid-epoch for both l
 
 
 def _hooks():
-    return [dict(type='mmmtnas.GenotypeExportHook', interval=K, draw=False),
+    return [dict(type='mmmtnas.ArchitectureExportHook', interval=K, draw=False),
             dict(type='mmmtnas.ArchitectureStableStopHook', interval=1, patience=100)]
 
 
@@ -37,9 +37,10 @@ def test_resumed_search_equals_uninterrupted_search(tmp_path):
     assert a.keys() == b.keys()
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=0, msg=key)
-    full_geno = load_genotype_file(str(tmp_path / 'full' / 'genotypes' / 'genotype_final.yaml'))
-    cut_geno = load_genotype_file(str(tmp_path / 'cut' / 'genotypes' / 'genotype_final.yaml'))
-    assert full_geno == cut_geno
+    full_file = tmp_path / 'full' / 'genotype.yaml'
+    cut_file = tmp_path / 'cut' / 'genotype.yaml'
+    assert load_genotype_file(str(full_file)) == load_genotype_file(str(cut_file))
+    assert full_file.read_bytes() == cut_file.read_bytes()
     # The early-stop hook's count continued across the interruption (checks at 1..6).
     hook = next(h for h in resumed.hooks if type(h).__name__ == 'ArchitectureStableStopHook')
     full_hook = next(h for h in full.hooks if type(h).__name__ == 'ArchitectureStableStopHook')

@@ -7,64 +7,12 @@ from mmengine.hooks import Hook
 from mmengine.optim import OptimWrapperDict
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
+from tiny_bmtas import TASKS, TinyDenseSamples, batch, search_cfg
 
-from mmmtnas.engine.loops import BMTASSearchLoop
+from mmmtnas.engine.loops import BMTASPhaseSchedule
 from mmmtnas.models.branched.madds import count_madds
 from mmmtnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmmtnas.structures import load_branch_file
-
-TASKS = ('seg', 'sal', 'edge')
-HEADS = dict(
-    seg=dict(type='mmmtnas.DeepLabV3PlusDecoderHead', num_classes=3, postprocess='argmax',
-             loss_decode=dict(type='mmseg.CrossEntropyLoss', loss_name='loss_ce')),
-    sal=dict(type='mmmtnas.DeepLabV3PlusDecoderHead', num_classes=1, postprocess='sigmoid',
-             loss_decode=dict(type='mmmtnas.BalancedBCELoss', loss_name='loss_bce')),
-    edge=dict(type='mmmtnas.DeepLabV3PlusDecoderHead', num_classes=1, postprocess='sigmoid',
-              loss_decode=dict(type='mmmtnas.BalancedBCELoss', pos_weight=0.95,
-                               loss_name='loss_bce')))
-
-
-def search_cfg(tasks=TASKS, resource_weight=0.5, layer_costs='fake'):
-    """Costs: 'fake' (made-up), None (measured by the cost table) or a list."""
-    if layer_costs == 'fake':
-        layer_costs = [float(1e6 * (i + 1)) for i in range(18)]
-    return dict(
-        type='mmmtnas.BMTASSearch',
-        resource_weight=resource_weight,
-        layer_costs=layer_costs,
-        cost_unit=1e6,
-        cost_input_size=(32, 32),
-        model=dict(
-            type='mmmtnas.DenseMultiTaskModel',
-            data_preprocessor=dict(type='ImgDataPreprocessor', mean=[127.5] * 3,
-                                   std=[127.5] * 3),
-            encoder=dict(type='mmmtnas.BranchedSupernet',
-                         backbone=dict(type='mmpretrain.MobileNetV2', widen_factor=0.25),
-                         context=dict(type='mmmtnas.EncoderRASPP', channels=8)),
-            heads={t: HEADS[t] for t in tasks},
-            head_defaults=dict(in_channels=(8, 8), channels=8, c1_channels=4, separable=False),
-            task_weights={t: w for t, w in dict(seg=1., sal=5., edge=50.).items()
-                          if t in tasks}))
-
-
-def batch(tasks=TASKS, n=2, size=32, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    samples = []
-    for _ in range(n):
-        s = SegDataSample(metainfo=dict(img_shape=(size, size)))
-        for t in tasks:
-            if t == 'seg':
-                s.set_field(PixelData(data=torch.randint(0, 3, (1, size, size), generator=g)),
-                            f'gt_{t}')
-            else:
-                s.set_field(PixelData(data=(torch.rand(1, size, size, generator=g) > 0.7)
-                                      .float()), f'gt_{t}')
-        samples.append(s)
-    inputs = [torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8)
-              for _ in range(n)]
-    return dict(inputs=inputs, data_samples=samples)
 
 
 def build(arch_lr=0.01, **kwargs):
@@ -122,8 +70,9 @@ def test_warmup_trains_task_t_only_through_copy_t_and_leaves_alpha():
         assert any(p.grad is not None and p.grad.abs().sum() > 0
                    for p in supernet.block(name, 1).parameters())
     algorithm.zero_grad()
-    log = algorithm.train_step(batch(('seg', 'sal')), optim)
-    assert 'seg.loss_ce' in log and 'loss_resource' not in log
+    log = algorithm.train_step(dict(warmup=batch(('seg', 'sal'))), optim)
+    assert algorithm.supernet.routing_mode == 'identity'
+    assert 'seg.loss_ce' in log and not any('loss_resource' in k for k in log)
     moved = changed(before, algorithm)
     assert not any(k.startswith('model.encoder.arch_params') for k in moved)
     assert any('layers.layer3__1.0.' in k for k in moved)
@@ -132,10 +81,10 @@ def test_warmup_trains_task_t_only_through_copy_t_and_leaves_alpha():
 
 def test_arch_step_changes_only_alpha():
     algorithm, optim = build()
-    algorithm.set_phase('arch')
     algorithm.train()
     before = snapshot(algorithm)
-    algorithm.train_step(batch(), optim)
+    log = algorithm.train_step(dict(arch=batch()), optim)
+    assert 'arch.loss_resource' in log and algorithm.supernet.routing_mode == 'gumbel'
     moved = changed(before, algorithm)
     alpha_keys = {f'model.encoder.arch_params.{k}' for k, _ in
                   algorithm.arch_params.named_parameters()}
@@ -145,13 +94,12 @@ def test_arch_step_changes_only_alpha():
 
 def test_weight_step_changes_weights_but_not_alpha():
     algorithm, optim = build()
-    algorithm.set_phase('weights')
     algorithm.train()
     before = snapshot(algorithm)
-    log = algorithm.train_step(batch(), optim)
+    log = algorithm.train_step(dict(weights=batch()), optim)
     moved = changed(before, algorithm)
     assert moved and not any('arch_params' in k for k in moved)
-    assert 'loss_resource' not in log
+    assert not any('loss_resource' in k for k in log)
 
 
 def test_resource_term_is_counted_once_whatever_the_number_of_tasks():
@@ -179,10 +127,9 @@ def test_larger_lambda_pushes_alpha_towards_sharing():
     shared_prob = []
     for lam in (0., 50.):
         algorithm, optim = build(tasks=('seg', 'sal'), resource_weight=lam)
-        algorithm.set_phase('arch')
         algorithm.train()
         for _ in range(3):
-            algorithm.train_step(batch(('seg', 'sal')), optim)
+            algorithm.train_step(dict(arch=batch(('seg', 'sal'))), optim)
         probs = algorithm.arch_params.probs().detach()  # [L, T, T]
         # probability that both tasks take the same copy, averaged over layers
         shared_prob.append((probs[:, 0, :] * probs[:, 1, :]).sum(-1).mean().item())
@@ -199,21 +146,21 @@ def test_larger_lambda_gives_a_cheaper_derived_network():
         algorithm, optim = build(tasks=('seg', 'sal'), resource_weight=lam, layer_costs=costs,
                                  arch_lr=0.1)
         algorithm.train()
-        algorithm.set_phase('warmup')
         for i in range(6):
-            algorithm.train_step(data[i % 4], optim)
-        algorithm.set_phase('arch')
+            algorithm.train_step(dict(warmup=data[i % 4]), optim)
         for i in range(30):
             algorithm.supernet.temperature = 5.0 - 4.9 * i / 29
-            algorithm.train_step(data[i % 4], optim)
-        derived[lam] = algorithm.derive_branches().madds['derived']
+            algorithm.train_step(dict(arch=data[i % 4]), optim)
+        derived[lam] = algorithm.export_architecture().madds['derived']
     assert derived[5.] < derived[0.]
 
 
 def test_unknown_phase_and_non_supernet_encoder_are_rejected():
-    algorithm, _ = build(tasks=('seg', ))
+    algorithm, optim = build(tasks=('seg', ))
     with pytest.raises(ValueError, match='phase'):
         algorithm.set_phase('search')
+    with pytest.raises(KeyError, match=r"phases from \['warmup', 'arch', 'weights'\]"):
+        algorithm.train_step(dict(search=batch(('seg', ))), optim)
     cfg = search_cfg(tasks=('seg', ))
     cfg['model']['encoder'] = dict(type='mmmtnas.SharedEncoder',
                                    backbone=dict(type='mmpretrain.MobileNetV2',
@@ -222,24 +169,8 @@ def test_unknown_phase_and_non_supernet_encoder_are_rejected():
         MODELS.build(copy.deepcopy(cfg))
 
 
-class _Samples(torch.utils.data.Dataset):
-    """Ten fixed random multi-task samples in the packed form the dense pipelines produce."""
-    metainfo = dict(classes=('a', 'b', 'c'))
-
-    def __init__(self, tasks=('seg', 'sal')):
-        data = batch(tasks, n=10, size=32, seed=1)
-        self.items = list(zip(data['inputs'], data['data_samples']))
-
-    def __len__(self):
-        return len(self.items)
-
-    def __getitem__(self, idx):
-        inputs, sample = self.items[idx]
-        return dict(inputs=inputs, data_samples=sample)
-
-
 class _Recorder(Hook):
-    """Records what the loop set up before each iteration."""
+    """Records what the loop set up before each iteration and which phase it ran."""
 
     def __init__(self):
         self.rows = []
@@ -248,11 +179,14 @@ class _Recorder(Hook):
         algorithm = runner.model
         bn = algorithm.supernet.block('layer3.1', 0).conv[0].bn
         self.rows.append(dict(
-            phase=algorithm.phase,
-            routing=algorithm.supernet.routing_mode,
+            data=sorted(data_batch),
             arch_state=len(runner.optim_wrapper['arch'].optimizer.state),
             bn_batches=int(bn.num_batches_tracked),
             tau=algorithm.supernet.temperature))
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        self.rows[-1].update(phase=runner.model.phase,
+                             routing=runner.model.supernet.routing_mode)
 
 
 def block_costs(size=32):
@@ -271,27 +205,33 @@ def test_search_loop_runs_warmup_then_alternates_phases_and_exports(tmp_path):
     runner = Runner(
         model=search_cfg(tasks=('seg', 'sal'), resource_weight=0.1, layer_costs=None),
         work_dir=str(tmp_path),
-        train_dataloader=dict(dataset=_Samples(), batch_size=2, num_workers=0,
+        train_dataloader=dict(dataset=TinyDenseSamples(), batch_size=2, num_workers=0,
                               sampler=dict(type='DefaultSampler', shuffle=True),
                               collate_fn=dict(type='pseudo_collate')),
-        train_cfg=dict(type='mmmtnas.BMTASSearchLoop', warmup_iters=2, max_arch_iters=2,
-                       arch_fraction=0.2, weight_phase_iters=2),
+        train_cfg=dict(type='mmmtnas.SearchLoop',
+                       schedule=dict(type='bmtas_phases', warmup_source='train', warmup_iters=2,
+                                     max_arch_iters=2, weight_phase_iters=2),
+                       splits=dict(arch=dict(of='train', split='val', fraction=0.8),
+                                   weights=dict(of='train', split='search', fraction=0.8))),
         optim_wrapper=dict(
             constructor='mmmtnas.BilevelOptimWrapperConstructor',
             weights=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9)),
             arch=dict(optimizer=dict(type='Adam', lr=0.01, weight_decay=5e-5))),
         custom_hooks=[dict(type='mmmtnas.GumbelTemperatureHook'), recorder,
-                      dict(type='mmmtnas.BranchExportHook')],
+                      dict(type='mmmtnas.ArchitectureExportHook')],
         default_hooks=dict(checkpoint=None, logger=dict(type='LoggerHook', interval=1)),
         default_scope='mmmtnas', randomness=dict(seed=0))
     loop = runner.train_loop
     # 10 samples: 2 for the architecture (one batch per phase), 8 for the weights.
-    assert len(loop.arch_loader.dataset) == 2 and len(loop.weight_loader.dataset) == 8
+    sources = loop.dataloader
+    assert len(sources['arch'].dataset) == 2 and len(sources['weights'].dataset) == 8
+    assert len(sources['train'].dataset) == 10
     assert loop.max_iters == 2 + 2 * (1 + 2)
     runner.train()
     phases = [r['phase'] for r in recorder.rows]
     assert phases == ['warmup', 'warmup', 'arch', 'weights', 'weights', 'arch', 'weights',
                       'weights']
+    assert [r['data'] for r in recorder.rows] == [[p] for p in phases]
     assert [r['routing'] for r in recorder.rows][:3] == ['identity', 'identity', 'gumbel']
     # arch optimiser state is fresh at each architecture phase (Adam state from the first
     # phase existed before the second one started)
@@ -325,10 +265,13 @@ def test_search_loop_runs_warmup_then_alternates_phases_and_exports(tmp_path):
 
 
 def test_phase_schedule_counts_batches_of_each_dataloader():
-    loop = BMTASSearchLoop.__new__(BMTASSearchLoop)  # schedule maths only, no runner
-    loop.warmup_iters, loop.arch_phase_iters, loop.weight_phase_iters = 3, 2, 4
+    loop = BMTASPhaseSchedule(dict(warmup=5, arch=1, weights=1), warmup_iters=3,
+                              max_arch_iters=10, arch_phase_iters=2, weight_phase_iters=4)
     assert [loop.phase_at(i)[0] for i in range(3, 10)] == ['arch'] * 2 + ['weights'] * 4 + [
         'arch']
+    assert loop.max_iters == 3 + 5 * 6
+    assert [loop.plan(i).block_start for i in (2, 3, 4, 5, 9)] == [
+        None, 'arch', None, 'weights', 'arch']
     assert loop.batches_drawn(0) == dict(warmup=0, arch=0, weights=0)
     assert loop.batches_drawn(4) == dict(warmup=3, arch=1, weights=0)
     assert loop.batches_drawn(3 + 6 + 3) == dict(warmup=3, arch=4, weights=5)

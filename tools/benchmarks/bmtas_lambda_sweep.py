@@ -30,7 +30,7 @@ from mmmtnas.structures import load_branch_file  # noqa: E402
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='a BMTAS search config (BMTASSearch + BMTASSearchLoop)')
+    parser.add_argument('config', help='a BMTAS search config (BMTASSearch + SearchLoop with bmtas_phases)')
     parser.add_argument('--lambdas', type=float, nargs='+', default=[0., 0.3, 3.])
     parser.add_argument('--work-dir', default='work_dirs/bench/bmtas_lambda_sweep')
     parser.add_argument('--out', default='work_dirs/bench/bmtas_lambda_sweep.json')
@@ -49,8 +49,8 @@ def run_one(cfg_path: str, lam: float, work_dir: str, options) -> dict:
     cfg.work_dir = work_dir
     cfg.log_level = 'WARNING'
     hooks = [h for h in cfg.get('custom_hooks', [])
-             if 'BranchExportHook' not in str(h.get('type'))]
-    hooks.append(dict(type='mmmtnas.BranchExportHook', out_file='branches.yaml'))
+             if 'ArchitectureExportHook' not in str(h.get('type'))]
+    hooks.append(dict(type='mmmtnas.ArchitectureExportHook', filename='branches.yaml'))
     cfg.custom_hooks = hooks
     start = time.perf_counter()
     runner = Runner.from_cfg(cfg)

@@ -1,5 +1,4 @@
-from .gumbel_temperature_hook import GumbelTemperatureHook  # noqa: F401
-from .branch_export_hook import BranchExportHook  # noqa: F401
+from .architecture_export_hook import ArchitectureExportHook  # noqa: F401
 from .architecture_stable_stop_hook import ArchitectureStableStopHook  # noqa: F401
-from .genotype_export_hook import GenotypeExportHook  # noqa: F401
+from .gumbel_temperature_hook import GumbelTemperatureHook  # noqa: F401
 from .skip_connect_stop_hook import SkipConnectStopHook  # noqa: F401

@@ -1,22 +1,21 @@
-"""DARTS+ early stopping: stop a search once its derived architecture has stopped changing."""
-from typing import Optional
-
+"""DARTS+ early stopping: stop a search once its exported architecture has stopped changing."""
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from mmmtnas.registry import HOOKS
 
-from .genotype_export_hook import derive_search_genotypes
+from .architecture_export_hook import export_architecture
 
 STATE_KEY = 'architecture_stable_stop'
 
 
 @HOOKS.register_module()
 class ArchitectureStableStopHook(Hook):
-    """Stop training when the derived genotypes stayed the same for ``patience`` checks.
+    """Stop training when the exported architecture stayed the same for ``patience`` checks.
 
-    Every ``interval`` iterations the genotypes of all searchable parts are derived and compared
-    with those of the previous check; after ``patience`` consecutive unchanged checks the train
+    Every ``interval`` iterations the search algorithm exports its structure (genotypes of all
+    searchable parts, or a BMTAS branch structure) and its ``signature()`` is compared with that
+    of the previous check; after ``patience`` consecutive unchanged checks the train
     loop's ``stop_training`` is set (DARTS+ uses 10). The count and the last genotypes are kept
     in checkpoints, so a resumed search stops where an uninterrupted one would.
 
@@ -34,20 +33,20 @@ class ArchitectureStableStopHook(Hook):
                              f'got interval={interval}, patience={patience}')
         self.interval = interval
         self.patience = patience
-        self.last: Optional[dict] = None  # {part: genotype.canonical().to_dict()}
+        self.last = None  # signature of the previous check
         self.unchanged = 0
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not self.every_n_train_iters(runner, self.interval):
             return
-        # Canonical form: derivation lists edges strongest first, and a swap in that order alone
-        # is not a change of architecture.
-        current = {k: g.canonical().to_dict() for k, g in derive_search_genotypes(runner).items()}
+        # A signature is canonical: e.g. a swap in the order derivation lists a node's edges is
+        # not a change of architecture.
+        current = export_architecture(runner, runner.iter + 1).signature()
         self.unchanged = self.unchanged + 1 if current == self.last else 0
         self.last = current
         runner.message_hub.update_scalar('train/arch_unchanged_checks', self.unchanged)
         if self.unchanged >= self.patience:
-            print_log(f'ArchitectureStableStopHook: genotype unchanged for {self.unchanged} '
+            print_log(f'ArchitectureStableStopHook: architecture unchanged for {self.unchanged} '
                       f'checks at iteration {runner.iter + 1}; stopping the search',
                       logger='current')
             runner.train_loop.stop_training = True

@@ -2,10 +2,10 @@
 from typing import List, Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmmtnas.models.branched.branched_supernet import BranchedSupernet
 from mmmtnas.registry import HOOKS
+from mmmtnas.utils import unwrap_model
 
 
 @HOOKS.register_module()
@@ -45,8 +45,7 @@ class GumbelTemperatureHook(Hook):
     @staticmethod
     def supernets(model) -> List[BranchedSupernet]:
         """Return the branched supernets inside a (possibly wrapped) model."""
-        model = model.module if is_model_wrapper(model) else model
-        return [m for m in model.modules() if isinstance(m, BranchedSupernet)]
+        return [m for m in unwrap_model(model).modules() if isinstance(m, BranchedSupernet)]
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         loop = runner.train_loop

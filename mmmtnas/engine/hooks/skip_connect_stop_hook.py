@@ -6,7 +6,7 @@ from mmengine.logging import print_log
 
 from mmmtnas.registry import HOOKS
 
-from .genotype_export_hook import derive_search_genotypes
+from .architecture_export_hook import export_architecture
 
 
 @HOOKS.register_module()
@@ -45,17 +45,15 @@ class SkipConnectStopHook(Hook):
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not self.every_n_train_iters(runner, self.interval):
             return
-        genotypes = derive_search_genotypes(runner)
-        if self.parts is not None:
-            missing = sorted(set(self.parts) - set(genotypes))
-            if missing:
-                raise KeyError(f'SkipConnectStopHook: no searchable part(s) {missing}; the '
-                               f'model has {sorted(genotypes)}')
-            names = self.parts
-        else:
-            names = [k for k, g in genotypes.items() if self.cell in g.cells]
-        for name in names:
-            count = genotypes[name][self.cell].count_op(self.op)
+        structure = export_architecture(runner, runner.iter + 1)
+        if not callable(getattr(structure, 'count_op', None)):
+            raise TypeError(f'SkipConnectStopHook needs a search that exports cells (genotypes), '
+                            f'got a {type(structure).__name__}')
+        try:
+            counts = structure.count_op(self.op, self.cell, self.parts)
+        except KeyError as e:
+            raise KeyError(f'SkipConnectStopHook: {e.args[0]}') from None
+        for name, count in counts.items():
             if count > self.max_skip_connects:
                 print_log(f'SkipConnectStopHook: {name} {self.cell} cell has {count} '
                           f'{self.op} (> {self.max_skip_connects}) at iteration '

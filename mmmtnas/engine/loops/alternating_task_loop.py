@@ -6,11 +6,11 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.logging import print_log
-from mmengine.runner.loops import _InfiniteDataloaderIterator
 
 from mmmtnas.registry import LOOPS
+from .epoch_iterator import EpochIterator
 from .resumable_iter_loop import ResumableIterLoop
-from .task_dataloaders import build_task_dataloaders, check_model_tasks
+from .source_dataloaders import build_source_dataloaders, check_model_tasks
 
 SCHEDULES = ('round_robin', 'random')
 
@@ -97,20 +97,19 @@ class AlternatingTaskTrainLoop(ResumableIterLoop):
                  val_begin: int = 1,
                  val_interval: int = 1000,
                  dynamic_intervals: Optional[List[Tuple[int, int]]] = None) -> None:
-        loaders = build_task_dataloaders(runner, dataloader, 'train_dataloader')
+        loaders = build_source_dataloaders(runner, dataloader, 'train_dataloader')
         check_model_tasks(runner.model, loaders, 'train_dataloader')
         super().__init__(runner, loaders, max_iters, val_begin, val_interval, dynamic_intervals)
-        self.task_iterators = {
-            task: _InfiniteDataloaderIterator(loaders[task]) for task in loaders}
+        self.task_iterators = {task: EpochIterator(loaders[task]) for task in loaders}
         # The parent's single iterator would iterate over task names; it is never used.
         del self.dataloader_iterator
-        self.schedule = task_schedule(loaders.tasks, self._max_iters, schedule, weights, seed)
+        self.schedule = task_schedule(loaders.names, self._max_iters, schedule, weights, seed)
         self._task_counts: Counter = Counter()  # batches drawn per task, set by run()
 
     @property
     def tasks(self) -> Tuple[str, ...]:
         """Task names, in dataloader order."""
-        return self.dataloader.tasks
+        return self.dataloader.names
 
     def _position_dataloaders(self) -> None:
         done = Counter({task: 0 for task in self.tasks})
@@ -119,9 +118,8 @@ class AlternatingTaskTrainLoop(ResumableIterLoop):
             print_log(
                 f'Advance the task dataloaders by {dict(done)} batches to skip data that has '
                 'already been trained', logger='current', level=logging.WARNING)
-            for task, num_batches in done.items():  # each task's loader, by its own count
-                for _ in range(num_batches):
-                    next(self.task_iterators[task])
+        for task, num_batches in done.items():  # each task's loader, by its own count
+            self.task_iterators[task].skip(num_batches)
         self._task_counts = done
 
     def _next_batch(self):

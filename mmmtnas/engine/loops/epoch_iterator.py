@@ -1,4 +1,5 @@
 """Endless, cheaply repositionable iterator over a finite dataloader."""
+import torch
 from torch.utils.data import DataLoader
 
 
@@ -26,6 +27,14 @@ class EpochIterator:
         self.epoch = 0
         self._iterator = None
 
+    def _new_iterator(self):
+        # A DataLoader draws its workers' base seed from the global torch RNG when an iterator
+        # is created. Where that happens differs between a resumed and an uninterrupted run
+        # (at resume vs at an epoch end), so it must not move the global RNG: the loops reseed
+        # it per iteration and expect nothing else to consume it.
+        with torch.random.fork_rng(devices=[]):
+            return iter(self.dataloader)
+
     def _set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
         loader = self.dataloader
@@ -43,7 +52,7 @@ class EpochIterator:
         """
         epoch, offset = divmod(num_batches, len(self.dataloader))
         self._set_epoch(epoch)
-        self._iterator = iter(self.dataloader)
+        self._iterator = self._new_iterator()
         for _ in range(offset):  # only the current epoch's batches are loaded and dropped
             next(self._iterator)
 
@@ -57,5 +66,5 @@ class EpochIterator:
             return next(self._iterator)
         except StopIteration:
             self._set_epoch(self.epoch + 1)
-            self._iterator = iter(self.dataloader)
+            self._iterator = self._new_iterator()
             return next(self._iterator)

@@ -8,7 +8,7 @@ from mmengine.runner.amp import autocast
 from mmengine.runner.loops import BaseLoop
 
 from mmmtnas.registry import LOOPS
-from .task_dataloaders import build_task_dataloaders, check_model_tasks
+from .source_dataloaders import build_source_dataloaders, check_model_tasks
 
 
 def task_metric_names(task: str, metrics: Dict[str, float]) -> Dict[str, float]:
@@ -47,7 +47,7 @@ class _MultiTaskEvalLoop(BaseLoop):
                  fp16: bool = False) -> None:
         self._runner = runner
         what = f'{self.stage}_dataloader'
-        self.dataloader = build_task_dataloaders(runner, dataloader, what)
+        self.dataloader = build_source_dataloaders(runner, dataloader, what)
         check_model_tasks(runner.model, self.dataloader, what)
         if not isinstance(evaluator, dict) or 'type' in evaluator or 'metrics' in evaluator:
             raise TypeError(f'{self.stage}_evaluator must be a dict keyed by task, e.g. '

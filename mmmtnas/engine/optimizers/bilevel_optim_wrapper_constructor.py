@@ -8,7 +8,7 @@ from typing import List
 import torch.nn as nn
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 
-from mmmtnas.models.algorithms.bilevel_search import ARCH_KEY, WEIGHTS_KEY, arch_params_of
+from mmmtnas.models.search import ARCH_KEY, WEIGHTS_KEY, arch_params_of
 from mmmtnas.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
 from mmmtnas.utils import unwrap_model
 

@@ -1,32 +1,35 @@
 """What one BMTAS search step does: warm-up, architecture or weight update of a branched
 supernet inside a dense multi-task model (Bruggemann et al., BMVC 2020, §3 and App. A).
 
-Which phase runs when, on which data, and the resets between phases belong to
-:class:`mmmtnas.engine.loops.BMTASSearchLoop`; this class only computes the loss of a phase
-and steps the one optimiser that phase owns.
+Which phase runs when and on which data is the search loop's schedule (``bmtas_phases``); this
+class computes the loss of a phase, steps the one optimiser that phase owns, and resets what the
+paper resets when a phase block starts (:meth:`BMTASSearch.on_phase_start`).
 """
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from collections import defaultdict
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import BaseModel
-from mmengine.optim import OptimWrapperDict
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmseg.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmmtnas.models.branched.branched_supernet import BranchedSupernet
 from mmmtnas.models.branched.madds import count_madds, input_shaped
+from mmmtnas.models.search import ARCH_KEY, WEIGHTS_KEY, SearchAlgorithm
+from mmmtnas.models.search.search_algorithm import Batches, LossFn
 from mmmtnas.registry import MODELS
 from mmmtnas.structures.branch_file import BranchStructure
 
-PHASES = ('warmup', 'arch', 'weights')
-ARCH_KEY, WEIGHTS_KEY = 'arch', 'weights'
+WARMUP = 'warmup'
+PHASES = (WARMUP, ARCH_KEY, WEIGHTS_KEY)
 
 
 @MODELS.register_module()
-class BMTASSearch(BaseModel):
+class BMTASSearch(SearchAlgorithm):
     """Branched multi-task architecture search over a dense multi-task model.
 
-    Phases (set by the loop with :meth:`set_phase`):
+    Phases (the keys of the data :meth:`train_step` receives):
 
     - ``'warmup'``: task ``t`` runs only through copy ``t`` of every layer; only the weights
       optimiser steps, so alpha stays at zero.
@@ -36,8 +39,10 @@ class BMTASSearch(BaseModel):
     - ``'weights'``: Gumbel-softmax routing; loss ``sum_t w_t L_t``; only the ``weights``
       optimiser steps.
 
-    The task weights ``w_t`` are applied by the dense model. Gradients that reach the other
-    parameter set in a step are dropped after it, so they never leak into that set's next step.
+    The task weights ``w_t`` are applied by the dense model. When an architecture block
+    starts, the ``arch`` optimiser's state is reset; when a weight block starts, the ``weights``
+    optimiser's state and the supernet's batch-norm running statistics are reset, because the
+    architecture they were estimated for has changed.
 
     Args:
         model (dict): A dense multi-task model config (``mmmtnas.DenseMultiTaskModel``) whose
@@ -86,8 +91,8 @@ class BMTASSearch(BaseModel):
             torch.tensor(layer_costs, dtype=torch.float64) if layer_costs is not None else
             torch.zeros(0, dtype=torch.float64),
             persistent=False)
-        self.phase = 'weights'
-        self.set_phase('weights')
+        self.phase = WEIGHTS_KEY
+        self.set_phase(WEIGHTS_KEY)
 
     # ------------------------------------------------------------------ parts
     @property
@@ -102,11 +107,38 @@ class BMTASSearch(BaseModel):
         return self.model.encoder.arch_params
 
     def set_phase(self, phase: str) -> None:
-        """Select 'warmup', 'arch' or 'weights' (see the class docstring)."""
+        """Select 'warmup', 'arch' or 'weights' (see the class docstring): the routing mode
+        and whether :meth:`loss` adds the resource term."""
         if phase not in PHASES:
             raise ValueError(f'phase must be one of {PHASES}, got {phase!r}')
         self.phase = phase
-        self.supernet.set_routing_mode('identity' if phase == 'warmup' else 'gumbel')
+        self.supernet.set_routing_mode('identity' if phase == WARMUP else 'gumbel')
+
+    # ------------------------------------------------------------------ steps
+    phases = PHASES
+
+    def arch_step(self, batches: Batches, wrappers: Dict[str, OptimWrapper],
+                  loss_fn: LossFn) -> Dict[str, Tensor]:
+        """Gumbel routing, task losses plus the resource term; the ``arch`` optimiser steps."""
+        self.set_phase(ARCH_KEY)
+        return super().arch_step(batches, wrappers, loss_fn)
+
+    def weight_step(self, batches: Batches, wrappers: Dict[str, OptimWrapper],
+                    loss_fn: LossFn, phase: str = WEIGHTS_KEY) -> Dict[str, Tensor]:
+        """Identity routing ('warmup') or Gumbel routing ('weights'); task losses; the
+        ``weights`` optimiser steps."""
+        self.set_phase(phase)
+        return super().weight_step(batches, wrappers, loss_fn, phase=phase)
+
+    def on_phase_start(self, phase: str, optim_wrapper: OptimWrapperDict) -> None:
+        """Reset what the paper resets when a block of ``phase`` starts afresh."""
+        if phase == ARCH_KEY:
+            optim_wrapper[ARCH_KEY].optimizer.state = defaultdict(dict)
+        elif phase == WEIGHTS_KEY:
+            optim_wrapper[WEIGHTS_KEY].optimizer.state = defaultdict(dict)
+            for m in self.supernet.modules():
+                if isinstance(m, _BatchNorm):
+                    m.reset_running_stats()
 
     # ------------------------------------------------------------------ resource
     def get_layer_costs(self) -> Tensor:
@@ -135,7 +167,7 @@ class BMTASSearch(BaseModel):
             architecture phase, ``loss_resource = lambda * L_R`` and ``expected_cost``.
         """
         losses = self.model.loss(inputs, data_samples)
-        if self.phase == 'arch':
+        if self.phase == ARCH_KEY:
             expected = self.expected_cost()
             losses['expected_cost'] = expected.detach()
             if self.resource_weight > 0:
@@ -152,40 +184,6 @@ class BMTASSearch(BaseModel):
             return self.loss(inputs, data_samples)
         return self.model(inputs, data_samples, mode=mode)
 
-    def train_step(self, data: Union[dict, tuple, list],
-                   optim_wrapper: OptimWrapperDict,
-                   loss_fn: Optional[Callable[[dict], Dict[str, Tensor]]] = None
-                   ) -> Dict[str, Tensor]:
-        """One update of the current phase.
-
-        Args:
-            data (dict | tuple | list): A batch from the dataloader.
-            optim_wrapper (OptimWrapperDict): With keys ``weights`` and ``arch`` (see
-                ``mmmtnas.BilevelOptimWrapperConstructor``).
-            loss_fn (Callable, optional): Computes the loss dict of a preprocessed batch; the
-                distributed wrapper (``mmmtnas.BilevelDistributedDataParallel``, with
-                ``find_unused_parameters=True``: the warm-up leaves copies unused) passes one
-                that runs through DDP. Defaults to this model's own forward.
-
-        Returns:
-            dict[str, Tensor]: Log variables.
-        """
-        missing = {WEIGHTS_KEY, ARCH_KEY} - set(optim_wrapper.keys())
-        if missing:
-            raise KeyError(f'BMTASSearch needs optim wrappers {sorted(missing)} (build them '
-                           "with constructor='mmmtnas.BilevelOptimWrapperConstructor')")
-        wrapper = optim_wrapper[ARCH_KEY if self.phase == 'arch' else WEIGHTS_KEY]
-        optim_wrapper.zero_grad()
-        with wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
-            losses = (loss_fn(data) if loss_fn is not None else
-                      self._run_forward(data, mode='loss'))
-        parsed, log_vars = self.parse_losses(losses)
-        wrapper.update_params(parsed)
-        # Gradients that reached the other parameter set must not leak into its next step.
-        optim_wrapper.zero_grad()
-        return log_vars
-
     def stem_cost(self) -> float:
         """MAdds of the shared stem at ``cost_input_size`` (see
         :mod:`mmmtnas.models.branched.madds`)."""
@@ -193,7 +191,7 @@ class BMTASSearch(BaseModel):
         return float(count_madds(stem, input_shaped(stem, (3, *self.cost_input_size))))
 
     @torch.no_grad()
-    def derive_branches(self, meta: Optional[dict] = None) -> BranchStructure:
+    def export_architecture(self, meta: Optional[dict] = None) -> BranchStructure:
         """Discretise alpha (argmax per task and layer) into a branch structure with costs.
 
         Both MAdds figures cover the whole encoder (stem + searchable layers) at

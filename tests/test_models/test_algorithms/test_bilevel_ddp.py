@@ -28,8 +28,8 @@ def _batches(step, rank=None):
     if rank is not None:
         train = slice(rank * 4, rank * 4 + 4)
         val = slice(8 + rank * 4, 8 + rank * 4 + 4)
-    return dict(train=dict(inputs=x[train], targets=y[train]),
-                val=dict(inputs=x[val], targets=y[val]))
+    return dict(arch=dict(inputs=x[val], targets=y[val]),
+                weights=dict(inputs=x[train], targets=y[train]))
 
 
 def _search(unroll, rank=None):

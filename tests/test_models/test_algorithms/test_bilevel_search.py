@@ -79,7 +79,7 @@ def test_unrolled_arch_gradient_matches_finite_differences_of_the_unrolled_objec
     numerical = _flat(_numerical_grad(
         lambda a: _unrolled_objective(algo, w0, a, train, val, XI).detach(), a0))
 
-    algo.train_step(dict(train=train, val=val), _wrappers(algo))
+    algo.train_step(dict(arch=val, weights=train), _wrappers(algo))
     _, a1 = _split(algo)
     ours = (_flat(a0) - _flat(a1)) / ARCH_LR
     rel_err = float((ours - numerical).norm() / numerical.norm())
@@ -97,7 +97,7 @@ def test_weight_step_equals_sgd_step_on_the_training_gradient_alone(unroll):
     algo = _algorithm(unroll=unroll)
     train, val = _batch(2), _batch(3)
     w0, a0 = _split(algo)
-    algo.train_step(dict(train=train, val=val), _wrappers(algo))
+    algo.train_step(dict(arch=val, weights=train), _wrappers(algo))
     w1, a1 = _split(algo)
 
     # Weight step: grad of L_train at (w0, alpha after the architecture step), nothing else.
@@ -120,7 +120,7 @@ def test_unrolled_step_restores_buffers_and_leaves_no_gradients_behind():
     algo = _algorithm(unroll=True)
     algo.supernet.register_buffer('counter', torch.zeros(1, dtype=torch.float64))
     wrappers = _wrappers(algo, weight_momentum=0.9)
-    log = algo.train_step(dict(train=_batch(4), val=_batch(5)), wrappers)
+    log = algo.train_step(dict(arch=_batch(5), weights=_batch(4)), wrappers)
     assert set(log) == {'loss', 'arch.loss'}
     assert all(p.grad is None for p in algo.parameters())
     assert float(algo.supernet.counter) == 0.
@@ -131,21 +131,38 @@ def test_first_order_arch_loss_is_logged_on_the_validation_batch():
     train, val = _batch(6), _batch(7)
     w0, a0 = _split(algo)
     expected = float(_loss(algo, {**w0, **a0}, val))
-    log = algo.train_step(dict(train=train, val=val), _wrappers(algo))
+    log = algo.train_step(dict(arch=val, weights=train), _wrappers(algo))
     assert log['arch.loss'].item() == pytest.approx(expected, rel=1e-12)
 
 
-def test_train_step_rejects_a_batch_without_both_splits():
+def test_train_step_rejects_batches_keyed_by_anything_but_phases():
     algo = _algorithm(unroll=False)
-    with pytest.raises(KeyError, match=r"dict\(train=batch, val=batch\)"):
+    with pytest.raises(KeyError, match=r"phases from \['arch', 'weights'\], got \['train'\]"):
         algo.train_step(dict(train=_batch(0)), _wrappers(algo))
+
+
+def test_unrolled_step_needs_the_weight_batch_too():
+    algo = _algorithm(unroll=True)
+    with pytest.raises(KeyError, match="unrolled architecture step needs the 'weights' batch"):
+        algo.train_step(dict(arch=_batch(0)), _wrappers(algo))
+
+
+def test_weights_only_step_leaves_alpha_and_moves_weights():
+    """What a PC-DARTS warm-up iteration runs: no architecture step."""
+    algo = _algorithm(unroll=False)
+    alpha = [p.detach().clone() for p in algo.arch_parameters()]
+    weights = [p.detach().clone() for p in algo.weight_parameters()]
+    log = algo.train_step(dict(weights=_batch(0)), _wrappers(algo))
+    assert not any(k.startswith('arch.') for k in log)
+    assert all(torch.equal(a, p) for a, p in zip(alpha, algo.arch_parameters()))
+    assert any(not torch.equal(w, p) for w, p in zip(weights, algo.weight_parameters()))
 
 
 def test_train_step_rejects_a_single_optim_wrapper():
     algo = _algorithm(unroll=False)
     single = OptimWrapper(torch.optim.SGD(algo.parameters(), lr=0.1))
     with pytest.raises(TypeError, match='OptimWrapperDict'):
-        algo.train_step(dict(train=_batch(0), val=_batch(1)), single)
+        algo.train_step(dict(arch=_batch(1), weights=_batch(0)), single)
 
 
 @pytest.fixture(autouse=True)

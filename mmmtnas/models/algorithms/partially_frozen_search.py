@@ -4,7 +4,7 @@ from typing import Sequence, Union
 
 from mmengine.model import BaseModel
 
-from mmmtnas.models.algorithms.bilevel_search import BilevelSearchAlgorithm
+from .bilevel_search import BilevelSearchAlgorithm
 from mmmtnas.registry import MODELS
 
 
