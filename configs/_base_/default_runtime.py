@@ -7,7 +7,9 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # a NaN / inf loss or architecture parameter stops the run before anything is saved
+    finite_loss=dict(type='mmmtnas.FiniteLossHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,
