@@ -1,17 +1,18 @@
 """Anneal the Gumbel-softmax temperature of branched supernets linearly over the search."""
 from typing import List, Optional
 
+import torch.nn as nn
 from mmengine.hooks import Hook
 
-from mmmtnas.models.branched.branched_supernet import BranchedSupernet
 from mmmtnas.registry import HOOKS
 from mmmtnas.utils import unwrap_model
 
 
 @HOOKS.register_module()
 class GumbelTemperatureHook(Hook):
-    """Set ``temperature`` of every :class:`BranchedSupernet` in the model before each
-    training iteration, linearly from ``start`` at ``begin_iter`` to ``end`` at ``end_iter``
+    """Set ``temperature`` of every Gumbel-softmax router in the model (a module with a
+    ``temperature`` and a ``set_routing_mode``, e.g. :class:`mmmtnas.BranchedSupernet`) before
+    each training iteration, linearly from ``start`` at ``begin_iter`` to ``end`` at ``end_iter``
     (constant outside).
 
     Args:
@@ -43,9 +44,10 @@ class GumbelTemperatureHook(Hook):
         return self.start + (self.end - self.start) * progress
 
     @staticmethod
-    def supernets(model) -> List[BranchedSupernet]:
-        """Return the branched supernets inside a (possibly wrapped) model."""
-        return [m for m in unwrap_model(model).modules() if isinstance(m, BranchedSupernet)]
+    def supernets(model) -> List[nn.Module]:
+        """Return the Gumbel-softmax routers inside a (possibly wrapped) model."""
+        return [m for m in unwrap_model(model).modules()
+                if hasattr(m, 'temperature') and callable(getattr(m, 'set_routing_mode', None))]
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         loop = runner.train_loop
