@@ -9,17 +9,17 @@ from typing import Dict, List
 import torch.nn as nn
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapper
 
-from mmmtnas.models.branched.branched_network import BranchedNetwork
 from mmmtnas.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
 from mmmtnas.utils import unwrap_model
 
 
 def shared_lr_factors(model: nn.Module) -> Dict[int, float]:
     """Map ``id(param)`` to ``1 / (number of tasks sharing it)`` for every parameter of every
-    :class:`BranchedNetwork` inside ``model`` (parameters elsewhere are not listed)."""
+    module inside ``model`` that lists its shared blocks (``shared_blocks()``, e.g.
+    :class:`mmmtnas.BranchedNetwork`); parameters elsewhere are not listed."""
     factors = {}
     for module in model.modules():
-        if isinstance(module, BranchedNetwork):
+        if callable(getattr(module, 'shared_blocks', None)):
             for block, num_tasks in module.shared_blocks():
                 for param in block.parameters():
                     factors[id(param)] = 1. / num_tasks
@@ -42,8 +42,8 @@ class SharedBlockLRConstructor(DefaultOptimWrapperConstructor):
         model = unwrap_model(model)
         factors = shared_lr_factors(model)
         if not factors:
-            raise ValueError('SharedBlockLRConstructor: the model has no BranchedNetwork; use '
-                             'the default constructor')
+            raise ValueError('SharedBlockLRConstructor: the model has no module with shared '
+                             'blocks (e.g. a BranchedNetwork); use the default constructor')
         optim_wrapper_cfg = self.optim_wrapper_cfg.copy()
         optim_wrapper_cfg.setdefault('type', 'OptimWrapper')
         optimizer_cfg = self.optimizer_cfg.copy()
