@@ -7,9 +7,10 @@ import argparse
 
 from mmengine.config import Config
 
+from mmmtnas.engine.runner.amp import enable_amp
 from mmmtnas.registry import register_all_modules
-from mmmtnas.utils.cli import (add_common_arguments, build_runner, load_tool_config,
-                               run_cli)
+from mmmtnas.utils.cli import (add_common_arguments, build_runner, is_pipeline,
+                               load_tool_config, run_cli)
 from mmmtnas.utils.distributed import prepare_distributed
 
 
@@ -26,13 +27,17 @@ def parse_args() -> argparse.Namespace:
 
 
 def apply_train_options(cfg: Config, args: argparse.Namespace) -> None:
+    """Apply ``--amp`` and ``--resume`` (a pipeline applies them to each of its stages)."""
+    if is_pipeline(cfg):
+        cfg.amp = bool(args.amp)
+        if args.resume is not None:
+            cfg.resume = True if args.resume == 'auto' else args.resume
+        return
     if args.amp:
-        optim_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_type == 'AmpOptimWrapper':
+        if (cfg.get('optim_wrapper') or {}).get('type') == 'AmpOptimWrapper':
             print('AMP training is already enabled in the config.')
         else:
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+            enable_amp(cfg)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

@@ -21,6 +21,27 @@ RUNNER_KEYS = (
     'runner_type', 'find_unused_parameters', 'sync_bn', 'vis_backends')
 
 
+# Top-level keys of a pipeline config (mmmtnas.StagedPipeline). `--cfg-options` on any other key
+# applies to every stage: it goes to the pipeline's `stage_overrides`.
+PIPELINE_KEYS = ('stages', 'stage', 'stage_order', 'stage_overrides', 'stage_config_dir',
+                 'work_dir', 'resume', 'amp', 'launcher', 'load_from', 'default_scope',
+                 'custom_imports', 'runner_type')
+
+
+def is_pipeline(cfg: Config) -> bool:
+    """Whether ``cfg`` is a pipeline of stages rather than one runner's config."""
+    return isinstance(cfg.get('stages'), dict)
+
+
+def pipeline_options(cfg: Config, options: dict) -> dict:
+    """``--cfg-options`` for a pipeline: pipeline keys as given, every other key for each
+    stage (under ``stage_overrides``)."""
+    if cfg.get('stage_overrides') is None:
+        cfg.stage_overrides = {}
+    return {key if key.split('.')[0] in PIPELINE_KEYS else f'stage_overrides.{key}': value
+            for key, value in options.items()}
+
+
 class ConfigKeyError(KeyError):
     """A config has a key that nothing reads."""
 
@@ -75,7 +96,8 @@ def load_tool_config(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+        cfg.merge_from_dict(pipeline_options(cfg, args.cfg_options) if is_pipeline(cfg)
+                            else args.cfg_options)
     check_top_level_keys(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -1,9 +1,11 @@
-"""The MTNAS pipeline on a tiny toy set: resume exactness, one task per S2b iteration, fixed
-branch architectures, a derived finetune network without architecture parameters.
+"""The MTNAS pipeline (a StagedPipeline) on a tiny toy set: resume exactness, one task per S2b
+iteration, fixed branch architectures (from S1's genotype files), a derived finetune network
+without architecture parameters that starts from the searched cell weights.
 
 Slow by nature (five real mmengine runs, twice): about 4-8 minutes on 2 busy CPU cores. Every
 stage runs a handful of iterations; the work is in building the runners.
 """
+import json
 import os
 import os.path as osp
 import shutil
@@ -63,7 +65,7 @@ class _CrashAtIterHook(Hook):
 
 def _search_hooks(extra=()):
     return [dict(type='mmmtnas.ArchitectureStableStopHook', interval=2, patience=3),
-            dict(type='mmmtnas.GenotypeExportHook', interval=2, draw=False), *extra]
+            dict(type='mmmtnas.ArchitectureExportHook', interval=2, draw=False), *extra]
 
 
 TINY = {
@@ -119,10 +121,13 @@ def runs(tmp_path_factory):
     return dict(a=wd_a, b=wd_b, killed=killed, records=list(RECORDS))
 
 
+def _genotype(work_dir, stage) -> str:
+    return _pipeline(work_dir).output(stage, 'genotype')
+
+
 def test_resumed_s2b_ends_with_the_genotypes_of_an_uninterrupted_run(runs):
     assert runs['killed'] == dict(done=False, ckpt=True)
-    a = osp.join(runs['a'], 's2b', 'genotype.yaml')
-    b = osp.join(runs['b'], 's2b', 'genotype.yaml')
+    a, b = _genotype(runs['a'], 's2b'), _genotype(runs['b'], 's2b')
     assert load_genotype_file(a) == load_genotype_file(b)
     alphas_a, alphas_b = genotype_alphas(a), genotype_alphas(b)
     assert alphas_a.keys() == alphas_b.keys()
@@ -136,7 +141,8 @@ def test_resumed_s2b_ends_with_the_genotypes_of_an_uninterrupted_run(runs):
     for stage in ('s1_det', 's1_seg', 's2a', 's2b', 'finetune'):
         assert osp.isfile(osp.join(runs['b'], stage, 'DONE.json'))
     assert osp.isfile(osp.join(runs['b'], 'summary.md'))
-    assert osp.isfile(osp.join(runs['b'], 's2b', 'genotype_backbone.png'))
+    # the export hook draws the final structure beside its file
+    assert osp.isfile(osp.join(runs['b'], 's1_det', 'genotype.png'))
 
 
 def test_each_s2b_iteration_backpropagates_one_task_in_schedule_order(runs):
@@ -156,9 +162,7 @@ def test_each_s2b_iteration_backpropagates_one_task_in_schedule_order(runs):
 
 def test_branch_architectures_are_fixed_and_finetune_has_no_arch_params(runs):
     wd = str(runs['a'])
-    s1_det = osp.join(wd, 's1_det', 'genotype.yaml')
-    s1_seg = osp.join(wd, 's1_seg', 'genotype.yaml')
-    s2b = osp.join(wd, 's2b', 'genotype.yaml')
+    s1_det, s1_seg, s2b = (_genotype(wd, s) for s in ('s1_det', 's1_seg', 's2b'))
     g2b = load_genotype_file(s2b)
     assert g2b['det_neck'] == load_genotype_file(s1_det)['det_neck']
     assert g2b['seg_head'] == load_genotype_file(s1_seg)['seg_head']
@@ -169,7 +173,7 @@ def test_branch_architectures_are_fixed_and_finetune_has_no_arch_params(runs):
             if name.startswith(('det_neck.', 'seg_head.')):
                 assert a2b[name] == value
     # S2a searches the backbone only (with the classification head); no branch part
-    assert set(load_genotype_file(osp.join(wd, 's2a', 'genotype.yaml'))) == {'backbone'}
+    assert set(load_genotype_file(_genotype(wd, 's2a'))) == {'backbone'}
     # the finetuned network is derived: no architecture parameters, no mixed ops
     state = torch.load(osp.join(wd, 'finetune', 'checkpoint.pth'), map_location='cpu',
                        weights_only=True)['state_dict']
@@ -180,6 +184,14 @@ def test_branch_architectures_are_fixed_and_finetune_has_no_arch_params(runs):
     assert not searchable_parts(model)
     assert not any(isinstance(m, (ArchitectureParameters, MixedEdge)) for m in model.modules())
     assert model.backbone.genotype == g2b['backbone']
+    # it started from the searched weights: the cell ops by the search-to-derived map
+    with open(osp.join(wd, 'finetune', 'metrics.json')) as f:
+        init = json.load(f)['init']
+    assert init['mapped'] > init['cells'] > 0
+    with open(osp.join(wd, 'summary.json')) as f:
+        summary = json.load(f)
+    assert summary['stages']['s2b']['structures']['genotype']['file'] == s2b
+    assert summary['stages']['finetune']['metrics']['iterations'] == 2
 
 
 def test_stage_alone_names_the_missing_input_file(tmp_path):

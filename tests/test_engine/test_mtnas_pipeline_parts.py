@@ -1,17 +1,24 @@
-"""Fast checks of the MTNAS pipeline's parts: frozen architecture parameters stay put in a real
-bi-level search, stage files, init-weight selection, summary."""
+"""Fast checks of the staged pipeline's parts (on the MTNAS configs): frozen architecture
+parameters stay put in a real bi-level search, stage files, init-weight selection, summary,
+named stage outputs and their placeholders, --cfg-options."""
 import json
 import os.path as osp
 import uuid
 
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.runner import Runner
+from repo_paths import REPO_ROOT
 from tiny_bilevel_supernet import one_torch_thread, search_cfg  # noqa: F401
 from tiny_model import TinyRegressionDataset  # noqa: F401  (registers the dataset)
 
+from mmmtnas.engine.runner import StagedPipeline, StageInputError
 from mmmtnas.engine.runner import stage_files as sf
 from mmmtnas.engine.runner.pipeline_summary import summary_markdown
+from mmmtnas.utils.cli import pipeline_options
+
+TOY = osp.join(REPO_ROOT, 'configs', 'mtnas', 'ssd_fcn_toy.py')
 
 
 @pytest.fixture(autouse=True)
@@ -68,11 +75,73 @@ def test_marker_is_written_last_and_only_when_outputs_exist(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith('.tmp')] == []
 
 
-def test_summary_lists_genotypes_and_metrics():
+def test_summary_lists_structure_files_and_metrics():
     cell = dict(nodes=[[['sep_conv_3x3', 0], ['skip_connect', 1]]], concat=[2])
-    text = summary_markdown({'s2b': dict(kind='search', done=True,
-                                         genotypes={'backbone': dict(cells={'normal': cell})},
-                                         metrics={'iterations': 40, 'det/mAP': 0.25})})
+    text = summary_markdown({'s2b': dict(
+        kind='search', done=True,
+        structures=dict(genotype=dict(file='/w/s2b/genotype.yaml',
+                                      genotypes={'backbone': dict(cells={'normal': cell})})),
+        metrics={'iterations': 40, 'det/mAP': 0.25})})
     assert '## s2b (search, done)' in text
+    assert '- genotype: `/w/s2b/genotype.yaml`' in text
     assert '`backbone.normal`: sep_conv_3x3(0) + skip_connect(1) | concat [2]' in text
     assert '| det/mAP | 0.25 |' in text
+
+
+def _toy(work_dir, **options) -> StagedPipeline:
+    cfg = Config.fromfile(TOY)
+    cfg.merge_from_dict(options, allow_list_keys=True)
+    cfg.work_dir = str(work_dir)
+    return StagedPipeline.from_cfg(cfg)
+
+
+def test_placeholders_resolve_to_the_named_stage_outputs(tmp_path):
+    pipeline = _toy(tmp_path)
+    genotype = str(tmp_path / 's2b' / 'genotype.yaml')
+    assert pipeline.output('s2b', 'genotype') == genotype
+    assert pipeline.output('s2b', 'dir') == str(tmp_path / 's2b')
+    for stage in ('finetune', 'test'):  # the derived network, from S2b's genotype file only
+        model = pipeline.stage_config(stage).model
+        assert model.backbone.genotype == model.det_neck.genotype == genotype
+        assert model.seg_head.genotype == genotype
+    assert pipeline.spec('test')['checkpoint'] == str(tmp_path / 'finetune' / 'checkpoint.pth')
+    # S2b's frozen branch structures: S1's genotype files
+    sources = pipeline.spec('s2b')['init_from']
+    assert dict(genotype=str(tmp_path / 's1_det' / 'genotype.yaml'),
+                include=['det_neck.']) in sources
+    assert dict(genotype=str(tmp_path / 's1_seg' / 'genotype.yaml'),
+                include=['seg_head.']) in sources
+
+
+@pytest.mark.parametrize('value, message', [
+    ('{stages.s3.genotype}', r'\{stages.s3.genotype\} names no stage of this pipeline'),
+    ('{stages.s2b.genotyp}', r"stage 's2b' has no output 'genotyp' \(outputs: \['checkpoint'"),
+])
+def test_unknown_stage_or_output_fails_when_the_pipeline_is_built(tmp_path, value, message):
+    with pytest.raises(KeyError, match=message):
+        _toy(tmp_path, **{'stages.finetune.model.backbone.genotype': value})
+
+
+def test_output_of_a_later_stage_fails_when_the_pipeline_is_built(tmp_path):
+    with pytest.raises(KeyError, match="output of stage 's2b', which runs after 's1_det'"):
+        _toy(tmp_path, **{'stages.s1_det.load_from': '{stages.s2b.checkpoint}'})
+
+
+def test_missing_input_names_the_output_and_the_stage_that_writes_it(tmp_path):
+    pipeline = _toy(tmp_path)
+    (tmp_path / 's2b').mkdir()
+    (tmp_path / 's2b' / 'checkpoint.pth').write_bytes(b'')
+    with pytest.raises(StageInputError) as err:
+        pipeline.check_inputs('finetune')
+    assert str(err.value) == (f"stage 'finetune' needs {tmp_path}/s2b/genotype.yaml (output "
+                              "'genotype' of stage 's2b'; run it first)")
+
+
+def test_cfg_options_of_a_pipeline_reach_every_stage(tmp_path):
+    cfg = Config.fromfile(TOY)
+    cfg.merge_from_dict(pipeline_options(cfg, {'randomness.seed': 7, 'stage': 's2b'}))
+    cfg.work_dir = str(tmp_path)
+    pipeline = StagedPipeline.from_cfg(cfg)
+    assert pipeline.only == 's2b'
+    for name in pipeline.stage_names:
+        assert pipeline.stage_config(name).randomness.seed == 7

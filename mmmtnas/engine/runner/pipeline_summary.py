@@ -1,7 +1,8 @@
-"""The end-of-pipeline summary: every stage's genotypes and metrics, as JSON and Markdown."""
+"""The end-of-pipeline summary: every stage's structure files and metrics, as JSON and Markdown."""
 import os.path as osp
 from typing import Callable, Dict, List
 
+import yaml
 from mmengine.logging import print_log
 
 from .stage_files import atomic_write_json, atomic_write_text
@@ -18,15 +19,34 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def describe_structure(path: str) -> dict:
+    """What the summary shows of a structure file a stage declared: a genotype file's cells
+    per part, a branch file's task groups per layer (other files: the path only)."""
+    from mmmtnas.structures import load_branch_file, load_genotype_file
+    with open(path) as f:  # YAML reads JSON too
+        kind = (yaml.safe_load(f) or {}).get('format')
+    if kind == 'mmmtnas-genotype':
+        return dict(file=path, genotypes={p: g.to_dict()
+                                          for p, g in load_genotype_file(path).items()})
+    if kind == 'mmmtnas-branches':
+        return dict(file=path, groups=load_branch_file(path).groups())
+    return dict(file=path)
+
+
 def summary_markdown(stages: Dict[str, dict]) -> str:
     """Render the summary as Markdown: one section per stage."""
     lines = ['# Pipeline summary', '']
     for name, info in stages.items():
         state = 'done' if info.get('done') else 'not done'
         lines += [f'## {name} ({info.get("kind")}, {state})', '']
-        for part, genotype in (info.get('genotypes') or {}).items():
-            for key, cell in genotype['cells'].items():
-                lines.append(f'- genotype `{part}.{key}`: {_cell_text(cell)}')
+        for output, structure in (info.get('structures') or {}).items():
+            lines.append(f'- {output}: `{structure["file"]}`')
+            for part, genotype in (structure.get('genotypes') or {}).items():
+                for key, cell in genotype['cells'].items():
+                    lines.append(f'  - genotype `{part}.{key}`: {_cell_text(cell)}')
+            for layer, groups in (structure.get('groups') or {}).items():
+                text = ' | '.join(', '.join(group) for group in groups)
+                lines.append(f'  - layer `{layer}`: {text}')
         metrics = info.get('metrics') or {}
         if metrics:
             lines += ['', '| metric | value |', '|---|---|']

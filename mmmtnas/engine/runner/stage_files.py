@@ -14,7 +14,7 @@ import torch
 
 MARKER = 'DONE.json'
 METRICS = 'metrics.json'
-GENOTYPE = 'genotype.yaml'
+INIT_REPORT = 'init.json'  # what the stage's init.pth holds (InheritWeights' report)
 CHECKPOINT = 'checkpoint.pth'
 
 

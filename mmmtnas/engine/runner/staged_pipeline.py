@@ -3,59 +3,68 @@
 Config::
 
     runner_type = 'mmmtnas.StagedPipeline'
-    work_dir = 'work_dirs/ssd_fcn_toy'
+    work_dir = 'work_dirs/my_search'
     stages = dict(
-        s1_det=dict(config='./ssd_fcn_toy/s1_det.py', kind='search'),
-        s1_seg=dict(config='./ssd_fcn_toy/s1_seg.py', kind='search'),
-        s2a=dict(config='./ssd_fcn_toy/s2a.py', kind='search'),
-        s2b=dict(config='./ssd_fcn_toy/s2b.py', kind='search',
-                 init_from=[dict(checkpoint='{work_dir}/s2a/checkpoint.pth',
-                                 include=['supernet.backbone.'])]),
-        finetune=dict(config='./ssd_fcn_toy/finetune.py', kind='train',
-                      inputs=['{work_dir}/s2b/genotype.yaml']),
-        test=dict(config='./ssd_fcn_toy/finetune.py', kind='test', input_size=(128, 256),
-                  checkpoint='{work_dir}/finetune/checkpoint.pth'))
+        search=dict(config='./search.py', kind='search',
+                    outputs=dict(genotype='genotype.yaml')),
+        retrain=dict(config='./retrain.py', kind='train',
+                     model=dict(backbone=dict(genotype='{stages.search.genotype}')),
+                     init_from=[dict(checkpoint='{stages.search.checkpoint}',
+                                     include=['supernet.'], rename={'supernet.': ''},
+                                     strict=False, inherit_cells_from='search')]),
+        test=dict(config='./retrain.py', kind='test', input_size=(128, 256),
+                  checkpoint='{stages.retrain.checkpoint}'))
     stage = None  # or one stage name: run that stage alone
+    stage_order = None  # or a list of stage names: run these, in this order
+    stage_overrides = None  # or a dict merged into every stage's config
     stage_config_dir = '{{ fileDirname }}'  # where relative stage configs are
 
 Each stage is an ordinary mmengine runner config (``config``, composed with ``_base_``; path
-relative to this file) plus overrides given beside it. Pipeline keys of a stage:
+relative to ``stage_config_dir``) plus overrides given beside it. Pipeline keys of a stage:
 
-* ``kind``: ``'search'`` (train, then write the derived genotypes and their pictures),
-  ``'train'`` (train a fixed network) or ``'test'`` (test a checkpoint, then measure FLOPs,
-  parameters and CPU latency at ``input_size``).
-* ``inputs``: files of earlier stages the stage reads (checked before it starts).
-* ``init_from``: ``dict(checkpoint, include, rename=None, strict=True, inherit_cells_from=None)``
-  entries; the selected weights are gathered into ``<stage>/init.pth``, which the stage loads
-  (``load_from``). ``inherit_cells_from='s2b'`` also maps that stage's supernet cell weights onto
-  the derived cells (the op kept on each edge inherits its weights).
+* ``kind``: ``'search'`` or ``'train'`` (train, then save ``checkpoint.pth``), or ``'test'``
+  (test ``checkpoint``, then measure FLOPs, parameters and CPU latency at ``input_size``).
+* ``outputs``: files the stage's own run writes (e.g. a search's export hook), relative to its
+  dir: ``dict(genotype='genotype.yaml')``. Every stage also has the outputs ``dir``,
+  ``checkpoint`` (``checkpoint.pth``) and ``metrics`` (``metrics.json``).
+* ``init_from``: the sources of :class:`~mmmtnas.engine.runner.InheritWeights` (checkpoints
+  and genotype files of earlier stages); ``inherit_cells_from='<stage>'`` on a checkpoint
+  source maps that search's cell weights onto the derived cells. Written once into
+  ``<stage>/init.pth``, which the stage loads.
 * ``checkpoint`` (test only): the checkpoint to test.
 
-Any string in a stage config may contain ``{work_dir}`` (the pipeline's work dir). Stage
-outputs live in ``work_dir/<stage>/``: ``genotype.yaml`` (+ ``genotype_<part>.png``),
-``checkpoint.pth``, ``metrics.json`` and, written atomically last, ``DONE.json``. A rerun skips
-stages whose marker exists; with ``resume=True`` (``tools/train.py --resume``) the first
-unfinished stage resumes from its latest checkpoint. At the end ``summary.json`` and
-``summary.md`` list every stage's genotypes and metrics.
+Any string of a stage (spec, overrides, config) may contain ``{work_dir}`` and
+``{stages.<name>.<output>}`` (the output's absolute path). A reference to another stage's
+output is an input of the stage: the pipeline checks that it exists before the stage starts.
+An unknown stage or output in a placeholder is an error when the pipeline is built.
+
+Every stage runs in ``work_dir/<stage>/`` and ends by writing ``metrics.json`` and, atomically
+last, ``DONE.json``. A rerun skips finished stages; with ``resume=True`` (``tools/train.py
+--resume``) the first unfinished stage resumes from its latest checkpoint, with
+``resume='<path>'`` the stage whose dir holds that checkpoint resumes from it. ``amp=True``
+(``--amp``) trains every stage with mixed precision. At the end ``summary.json`` and
+``summary.md`` list every stage's structure files, metrics and iterations.
 """
 import copy
 import logging
 import os.path as osp
 from typing import Dict, List, Optional
 
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner, find_latest_checkpoint
 
-from mmmtnas.registry import RUNNERS
+from mmmtnas.registry import RUNNERS, WEIGHT_TRANSFORMS
+from mmmtnas.utils import unwrap_model
 from . import stage_files as sf
+from .amp import enable_amp
 from .model_profile import profile_model
 from .pipeline_summary import write_summary
+from .stage_placeholders import references, substitute
 
 STAGE_KINDS = ('search', 'train', 'test')
-PIPELINE_KEYS = ('config', 'kind', 'inputs', 'init_from', 'checkpoint', 'input_size')
-WORK_DIR_TOKEN = '{work_dir}'
+PIPELINE_KEYS = ('config', 'kind', 'outputs', 'init_from', 'checkpoint', 'input_size')
+IMPLICIT_OUTPUTS = dict(checkpoint=sf.CHECKPOINT, metrics=sf.METRICS)
 
 
 class StageInputError(FileNotFoundError):
@@ -63,19 +72,6 @@ class StageInputError(FileNotFoundError):
 
     def __str__(self) -> str:
         return self.args[0] if self.args else ''
-
-
-def _substitute(value, work_dir: str):
-    """Replace ``{work_dir}`` in every string of a nested config."""
-    if isinstance(value, str):
-        return value.replace(WORK_DIR_TOKEN, work_dir)
-    if isinstance(value, dict):
-        return type(value)({k: _substitute(v, work_dir) for k, v in value.items()}) \
-            if not isinstance(value, ConfigDict) else ConfigDict(
-                {k: _substitute(v, work_dir) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return type(value)(_substitute(v, work_dir) for v in value)
-    return value
 
 
 def _find_key(value, key: str, path: str = '') -> List[tuple]:
@@ -112,18 +108,15 @@ class StagedPipeline:
         self.config_dir = cfg.get('stage_config_dir') or (
             osp.dirname(osp.abspath(cfg.filename)) if cfg.filename else '.')
         self.stage_names = list(cfg.get('stage_order') or cfg.stages.keys())
+        self.outputs = {name: self._outputs(name) for name in self.stage_names}
         for name in self.stage_names:
-            spec = cfg.stages.get(name)
-            if not isinstance(spec, dict) or 'config' not in spec:
-                raise KeyError(f'stages.{name} must be a dict with a `config` path')
-            if spec.get('kind', 'search') not in STAGE_KINDS:
-                raise ValueError(f'stages.{name}.kind must be one of {STAGE_KINDS}, '
-                                 f'got {spec.get("kind")!r}')
+            self._check_references(name)
         self.only = cfg.get('stage')
         if self.only is not None and self.only not in self.stage_names:
             raise KeyError(f'stage={self.only!r} is not a stage of this pipeline; stages are '
                            f'{self.stage_names}')
-        self.resume = bool(cfg.get('resume', False))
+        self.resume = cfg.get('resume', False)
+        self.amp = bool(cfg.get('amp', False))
         self.launcher = cfg.get('launcher', 'none')
 
     @classmethod
@@ -131,15 +124,53 @@ class StagedPipeline:
         """Build from a config (what ``RUNNERS.build(cfg)`` calls)."""
         return cls(cfg)
 
-    # ------------------------------------------------------------------ configs
+    # ------------------------------------------------------------------ stages and outputs
+
+    def _outputs(self, name: str) -> Dict[str, str]:
+        spec = self.cfg.stages.get(name)
+        if not isinstance(spec, dict) or 'config' not in spec:
+            raise KeyError(f'stages.{name} must be a dict with a `config` path')
+        if spec.get('kind', 'search') not in STAGE_KINDS:
+            raise ValueError(f'stages.{name}.kind must be one of {STAGE_KINDS}, '
+                             f'got {spec.get("kind")!r}')
+        declared = dict(spec.get('outputs') or {})
+        clash = sorted(set(declared) & {'dir', *IMPLICIT_OUTPUTS})
+        if clash:
+            raise KeyError(f'stages.{name}.outputs: {clash} are implicit outputs of every stage')
+        stage_dir = self.stage_dir(name)
+        files = dict(IMPLICIT_OUTPUTS, **declared)
+        return dict(dir=stage_dir, **{k: osp.join(stage_dir, v) for k, v in files.items()})
+
+    def _check_references(self, name: str) -> None:
+        """Every ``{stages.<s>.<o>}`` of a stage names an output of itself or of a stage that
+        runs before it."""
+        earlier = self.stage_names[:self.stage_names.index(name) + 1]
+        for stage, output in references(self.cfg.stages[name]):
+            if stage not in self.outputs:
+                raise KeyError(f'stages.{name}: {{stages.{stage}.{output}}} names no stage of '
+                               f'this pipeline (stages: {self.stage_names})')
+            if stage not in earlier:
+                raise KeyError(f'stages.{name}: {{stages.{stage}.{output}}} is an output of '
+                               f"stage '{stage}', which runs after '{name}'")
+            if output not in self.outputs[stage]:
+                raise KeyError(f'stages.{name}: {{stages.{stage}.{output}}}: stage {stage!r} '
+                               f'has no output {output!r} (outputs: {sorted(self.outputs[stage])})')
 
     def stage_dir(self, name: str) -> str:
         """``work_dir/<stage>``."""
         return osp.join(self.work_dir, name)
 
+    def output(self, name: str, output: str) -> str:
+        """The absolute path of output ``output`` of stage ``name``."""
+        return self.outputs[name][output]
+
+    def _resolve(self, value):
+        return substitute(value, self.work_dir, self.outputs)
+
     def stage_config(self, name: str) -> Config:
-        """The runner config of stage ``name``: its file, its overrides, ``{work_dir}``
-        substituted, ``work_dir`` set to ``work_dir/<name>``."""
+        """The runner config of stage ``name``: its file, its overrides and the pipeline's
+        ``stage_overrides``, placeholders resolved, ``work_dir`` set to ``work_dir/<name>``
+        (and mixed precision on with ``amp``)."""
         spec = copy.deepcopy(self.cfg.stages[name])
         path = spec['config']
         if not osp.isabs(path):
@@ -147,19 +178,22 @@ class StagedPipeline:
         if not osp.isfile(path):
             raise FileNotFoundError(f'stages.{name}.config: no such file {path}')
         cfg = Config.fromfile(path)
-        overrides = {k: v for k, v in spec.items() if k not in PIPELINE_KEYS}
-        if overrides:
-            cfg.merge_from_dict(overrides, allow_list_keys=True)
-        cfg = Config(_substitute(cfg.to_dict(), self.work_dir), filename=path)
+        for overrides in ({k: v for k, v in spec.items() if k not in PIPELINE_KEYS},
+                          self.cfg.get('stage_overrides')):
+            if overrides:
+                cfg.merge_from_dict(copy.deepcopy(dict(overrides)), allow_list_keys=True)
+        cfg = Config(self._resolve(cfg.to_dict()), filename=path)
         cfg.work_dir = self.stage_dir(name)
         cfg.launcher = self.launcher
         cfg.pop('runner_type', None)
+        if self.amp and self.spec(name)['kind'] != 'test':
+            enable_amp(cfg, where=f"stage '{name}'")
         return cfg
 
     def spec(self, name: str) -> dict:
-        """Pipeline keys of stage ``name``, ``{work_dir}`` substituted."""
+        """Pipeline keys of stage ``name``, placeholders resolved."""
         spec = {k: v for k, v in self.cfg.stages[name].items() if k in PIPELINE_KEYS}
-        spec = _substitute(copy.deepcopy(spec), self.work_dir)
+        spec = self._resolve(copy.deepcopy(spec))
         spec.setdefault('kind', 'search')
         return spec
 
@@ -178,18 +212,20 @@ class StagedPipeline:
                             f'{DOCS_HINT}')
 
     def check_inputs(self, name: str) -> None:
-        """Raise :class:`StageInputError` naming the first missing input file of a stage."""
+        """Raise :class:`StageInputError` naming the first missing input file of a stage:
+        an output of another stage it refers to, or a file its spec names directly."""
+        raw = self.cfg.stages[name]
+        for stage, output in references(raw):
+            path = self.outputs[stage][output]
+            if stage != name and not osp.exists(path):
+                raise StageInputError(f"stage '{name}' needs {path} (output '{output}' of "
+                                      f"stage '{stage}'; run it first)")
         spec = self.spec(name)
-        needed = list(spec.get('inputs') or [])
-        needed += [e['checkpoint'] for e in spec.get('init_from') or []]
-        if spec.get('checkpoint'):
-            needed.append(spec['checkpoint'])
-        for path in needed:
-            if not osp.exists(path):
-                producer = osp.basename(osp.dirname(path))
-                hint = (f"written by stage '{producer}'; run it first (or the whole pipeline)"
-                        if producer in self.stage_names else 'no stage writes it')
-                raise StageInputError(f"stage '{name}' needs {path} ({hint})")
+        direct = [s.get('checkpoint') or s.get('genotype') for s in spec.get('init_from') or []]
+        for path in direct + [spec.get('checkpoint')]:
+            if path and not osp.exists(path):
+                raise StageInputError(f"stage '{name}' needs {path} (no stage of this pipeline "
+                                      'writes it)')
 
     # ------------------------------------------------------------------ running
 
@@ -199,18 +235,37 @@ class StagedPipeline:
         Returns:
             dict: The summary (also in ``work_dir/summary.json``).
         """
+        resume_at, checkpoint = self._resume_target()
         todo = [self.only] if self.only else [
-            n for n in self.stage_names if not sf.is_done(self.stage_dir(n))]
+            n for n in self.stage_names if n == resume_at or not sf.is_done(self.stage_dir(n))]
         for name in self.stage_names:
             if name not in todo and not self.only:
-                print_log(f'pipeline: stage {name} already done, skipped',
-                          logger='current', level=logging.INFO)
+                print_log(f'pipeline: stage {name} already done, skipped', logger='current',
+                          level=logging.INFO)
         self.check_data(todo)
         if self.only:
             self.check_inputs(self.only)
         for name in todo:
-            self.run_stage(name)
+            self.run_stage(name, checkpoint=checkpoint if name == resume_at else None)
         return write_summary(self.work_dir, self.stage_names, self.describe_stage)
+
+    def _resume_target(self):
+        """``(stage, checkpoint)`` that ``resume='<checkpoint>'`` names, else ``(None, None)``."""
+        if not isinstance(self.resume, str):
+            return None, None
+        path = osp.abspath(self.resume)
+        owner = [n for n in self.stage_names if osp.dirname(path) == self.stage_dir(n)]
+        if not owner:
+            raise ValueError(f'--resume {self.resume}: not a checkpoint of a stage of this '
+                             f'pipeline (stage dirs are {self.work_dir}/<stage>/: '
+                             f'{self.stage_names})')
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'--resume {self.resume}: no such checkpoint')
+        if sf.is_done(self.stage_dir(owner[0])):
+            raise ValueError(f"--resume {self.resume}: stage '{owner[0]}' is already done; "
+                             f'remove {osp.join(self.stage_dir(owner[0]), sf.MARKER)} to run '
+                             'it again')
+        return owner[0], path
 
     def test(self) -> dict:
         """Run the test stage(s) again from the finished stages' files."""
@@ -229,138 +284,78 @@ class StagedPipeline:
 
         Args:
             name (str): The stage.
-            checkpoint (str, optional): For a test stage: test this checkpoint instead of the
-                one its spec names.
+            checkpoint (str, optional): For a test stage, the checkpoint to test instead of
+                the one its spec names; for a training stage, the checkpoint to resume from.
 
         Returns:
             dict: The stage's metrics.
         """
-        spec = self.spec(name)
-        if checkpoint:
-            spec['checkpoint'] = checkpoint
+        if checkpoint and self.spec(name)['kind'] == 'test':
             self.cfg.stages[name]['checkpoint'] = checkpoint
+        spec = self.spec(name)
         self.check_inputs(name)
         stage_dir = self.stage_dir(name)
         sf.clear_marker(stage_dir)
         cfg = self.stage_config(name)
-        print_log(f'pipeline: stage {name} ({spec["kind"]}) -> {stage_dir}',
-                  logger='current', level=logging.INFO)
+        print_log(f'pipeline: stage {name} ({spec["kind"]}) -> {stage_dir}', logger='current',
+                  level=logging.INFO)
         if spec['kind'] == 'test':
             return self._run_test(name, spec, cfg)
-        latest = find_latest_checkpoint(stage_dir) if self.resume else None
-        init_path = None
-        if latest is not None:
-            cfg.resume, cfg.load_from = True, latest
-        else:
-            cfg.resume, cfg.load_from = False, None
-            if spec.get('init_from'):
-                init_path = self._write_init(name, spec['init_from'])
-                cfg.load_from = init_path
+        latest = checkpoint or (find_latest_checkpoint(stage_dir) if self.resume else None)
+        init_path = osp.join(stage_dir, 'init.pth') if spec.get('init_from') else None
+        cfg.resume = latest is not None
+        cfg.load_from = latest or init_path
         runner = Runner.from_cfg(cfg)
-        if init_path is not None and latest is None:
-            self._check_init(name, runner, init_path, spec['init_from'])
+        init = None
+        if latest is None and init_path:
+            init = self._init_weights(name, spec['init_from'])(
+                unwrap_model(runner.model), init_path, where=f'stage {name}')
+        elif latest is not None:
+            init = (sf.read_json(osp.join(stage_dir, sf.INIT_REPORT)) or None)
+        if init is not None:
+            sf.atomic_write_json(osp.join(stage_dir, sf.INIT_REPORT), init)
         runner.train()
-        return self._finish_training(name, spec, runner)
+        return self._finish_training(name, spec, runner, init)
 
-    def _write_init(self, name: str, entries: List[dict]) -> str:
-        state = {}
+    def _init_weights(self, name: str, entries: List[dict]):
+        """The :class:`InheritWeights` transform of a stage's ``init_from``."""
+        sources = []
         for entry in entries:
-            src = sf.load_state_dict(entry['checkpoint'])
-            state.update(sf.select_weights(src, entry['include'], entry.get('rename'),
-                                           where=entry['checkpoint']))
-        path = osp.join(self.stage_dir(name), 'init.pth')
-        sf.atomic_torch_save(dict(state_dict=state, meta=dict(
-            init_from=[e['checkpoint'] for e in entries])), path)
-        return path
+            entry = dict(entry)
+            search = entry.pop('inherit_cells_from', None)
+            if search is not None:
+                if search not in self.stage_names:
+                    raise KeyError(f'stages.{name}.init_from: inherit_cells_from={search!r} '
+                                   f'is not a stage (stages: {self.stage_names})')
+                entry['cells_of'] = self.stage_config(search).model
+            sources.append(entry)
+        return WEIGHT_TRANSFORMS.build(dict(type='mmmtnas.InheritWeights', sources=sources))
 
-    def _check_init(self, name: str, runner: Runner, path: str, entries: List[dict]) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        init = sf.load_state_dict(path)
-        for entry in entries:
-            if entry.get('inherit_cells_from'):
-                init.update(self._cell_weights(entry['inherit_cells_from'], entry['checkpoint'],
-                                               model))
-        strict = all(e.get('strict', True) for e in entries)
-        ok = sf.check_init_keys(init, model.state_dict(), strict, where=f'stage {name} init')
-        if len(ok) != len(init):
-            # Drop what does not fit (e.g. PC-DARTS op weights into a derived cell), keep the
-            # rest, and say how much was inherited.
-            sf.atomic_torch_save(dict(state_dict={k: init[k] for k in ok}), path)
-        print_log(f'pipeline: stage {name} starts from {len(ok)}/{len(init)} inherited '
-                  'tensors', logger='current', level=logging.INFO)
-
-    def _cell_weights(self, stage: str, checkpoint: str, derived) -> dict:
-        """Weights of a derived network's cells taken from the supernet of ``stage``: the op
-        kept on each edge inherits that edge's op (DARTS weight inheritance; parts searched
-        with PC-DARTS are skipped, their ops see only 1/K of the channels)."""
-        from mmmtnas.models.nas import searchable_parts, supernet_key_map
-        from mmmtnas.registry import MODELS
-        search = MODELS.build(self.stage_config(stage).model)
-        supernet = getattr(search, 'supernet', search)
-        state = sf.load_state_dict(checkpoint)
-        out = {}
-        for path, part in searchable_parts(supernet):
-            if getattr(part, 'partial_k', 1) != 1 or not hasattr(derived, path):
-                continue
-            mapping = supernet_key_map(getattr(derived, path), part)
-            for key, src in mapping.items():
-                src_key = f'supernet.{path}.{src}'
-                if src_key in state:
-                    out[f'{path}.{key}'] = state[src_key]
-        return out
-
-    def _finish_training(self, name: str, spec: dict, runner: Runner) -> dict:
+    def _finish_training(self, name: str, spec: dict, runner: Runner,
+                         init: Optional[dict]) -> dict:
         stage_dir = self.stage_dir(name)
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         loop = runner.train_loop
         metrics = dict(kind=spec['kind'], iterations=int(runner.iter),
                        max_iters=int(loop.max_iters),
                        stopped_early=bool(runner.iter < loop.max_iters))
-        scalars = runner.message_hub.log_scalars
-        for key, buf in scalars.items():
+        if init is not None:
+            metrics['init'] = init
+        for key, buf in runner.message_hub.log_scalars.items():
             if key.startswith('train/') and ('loss' in key or 'acc' in key or 'arch' in key):
                 metrics[key] = float(buf.current())
-        outputs = [osp.join(stage_dir, sf.CHECKPOINT), osp.join(stage_dir, sf.METRICS)]
+        declared = {k: v for k, v in self.outputs[name].items()
+                    if k not in ('dir', *IMPLICIT_OUTPUTS)}
+        for output, path in declared.items():
+            if not osp.isfile(path):
+                raise FileNotFoundError(
+                    f"stage '{name}' ended without writing its output '{output}' ({path}); "
+                    "its config must write it (e.g. the search's export hook)")
         runner.save_checkpoint(stage_dir, sf.CHECKPOINT, save_optimizer=False,
                                save_param_scheduler=False, by_epoch=False)
-        genotypes = self._stage_genotypes(spec, model, runner)
-        if genotypes:
-            outputs.append(self._write_genotypes(stage_dir, genotypes, model, spec, runner.iter))
-        sf.atomic_write_json(osp.join(stage_dir, sf.METRICS), metrics)
-        sf.mark_done(stage_dir, name, outputs)
+        sf.atomic_write_json(self.output(name, 'metrics'), metrics)
+        sf.mark_done(stage_dir, name, [self.output(name, 'checkpoint'),
+                                       self.output(name, 'metrics'), *declared.values()])
         return metrics
-
-    @staticmethod
-    def _stage_genotypes(spec: dict, model, runner: Runner) -> Dict[str, object]:
-        from mmmtnas.models.nas import derive_genotypes, searchable_parts
-        from mmmtnas.structures.genotype import Genotype
-        supernet = getattr(model, 'supernet', model)
-        if spec['kind'] == 'search':
-            return derive_genotypes(supernet)
-        # A derived network: the genotypes its fixed parts were built from.
-        out = {}
-        for path, module in supernet.named_modules():
-            genotype = getattr(module, 'genotype', None)
-            if isinstance(genotype, Genotype):
-                out[getattr(module, 'part', path) or path] = genotype
-        if searchable_parts(supernet):
-            raise ValueError('a stage of kind "train" must train a derived network, but its '
-                             'model still has searchable parts')
-        return out
-
-    @staticmethod
-    def _write_genotypes(stage_dir: str, genotypes: dict, model, spec: dict, step: int) -> str:
-        from mmmtnas.structures.genotype import dump_genotype_file
-        from mmmtnas.visualization.cell_graph import draw_genotype
-        alphas = None
-        if spec['kind'] == 'search':
-            alphas = getattr(model, 'arch_params').values_dict()
-        path = dump_genotype_file(osp.join(stage_dir, sf.GENOTYPE), genotypes, alphas=alphas,
-                                  step=int(step))
-        for part, genotype in genotypes.items():
-            draw_genotype(genotype, osp.join(stage_dir, f'genotype_{part}.png'),
-                          title=f'{osp.basename(stage_dir)}: {part} (step {step})')
-        return path
 
     def _run_test(self, name: str, spec: dict, cfg: Config) -> dict:
         stage_dir = self.stage_dir(name)
@@ -371,24 +366,25 @@ class StagedPipeline:
         metrics = dict(kind='test')
         metrics.update({k: float(v) if isinstance(v, (int, float)) else v
                         for k, v in runner.test().items()})
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         if spec.get('input_size'):
-            metrics.update(profile_model(model, spec['input_size']))
-        path = sf.atomic_write_json(osp.join(stage_dir, sf.METRICS), metrics)
+            metrics.update(profile_model(unwrap_model(runner.model), spec['input_size']))
+        path = sf.atomic_write_json(self.output(name, 'metrics'), metrics)
         sf.mark_done(stage_dir, name, [path])
         return metrics
 
     # ------------------------------------------------------------------ summary
 
     def describe_stage(self, name: str) -> dict:
-        """What the summary shows of a stage: kind, state, genotypes and metrics."""
+        """What the summary shows of a stage: kind, state, structure files and metrics."""
+        from .pipeline_summary import describe_structure
         stage_dir = self.stage_dir(name)
         out = dict(kind=self.spec(name)['kind'], done=sf.is_done(stage_dir), dir=stage_dir)
-        genotype_file = osp.join(stage_dir, sf.GENOTYPE)
-        if osp.isfile(genotype_file):
-            from mmmtnas.structures.genotype import load_genotype_file
-            out['genotype_file'] = genotype_file
-            out['genotypes'] = {p: g.to_dict()
-                                for p, g in load_genotype_file(genotype_file).items()}
-        out['metrics'] = sf.read_json(osp.join(stage_dir, sf.METRICS)) or {}
+        structures = {}
+        for output, path in self.outputs[name].items():
+            if output not in ('dir', *IMPLICIT_OUTPUTS) and osp.isfile(path):
+                structures[output] = describe_structure(path)
+        if structures:
+            out['structures'] = structures
+        out['metrics'] = sf.read_json(self.output(name, 'metrics')) or {}
         return out
+

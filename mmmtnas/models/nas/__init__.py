@@ -7,7 +7,7 @@ from .darts_search_space import DartsSearchSpaceMixin
 from .darts_seg_head import DartsSegHead
 from .darts_ssd_neck import DartsSSDNeck
 from .derive_genotypes import derive_genotypes
-from .inherit_weights import inherit_supernet_weights, supernet_key_map
+from .inherit_weights import derived_key_map, inherit_supernet_weights, supernet_key_map
 from .mixed_edge import MixedEdge, channel_shuffle
 from .operations import CANDIDATE_OPS, DARTS_OPS, FactorizedReduce, build_op, known_ops
 from .searchable_darts_backbone import SearchableDartsBackbone
@@ -20,6 +20,6 @@ __all__ = [
     'CANDIDATE_OPS', 'DARTS_OPS', 'FactorizedReduce', 'build_op', 'known_ops', 'MixedEdge',
     'channel_shuffle', 'SearchCell', 'DerivedCell', 'derive_cell', 'normalise_edges',
     'DartsSearchSpaceMixin', 'SearchableDartsBackbone', 'DartsBackbone',
-    'inherit_supernet_weights', 'supernet_key_map', 'DartsSegHead', 'DartsSSDNeck',
-    'SearchableDartsSegHead', 'SearchableDartsSSDNeck', 'derive_genotypes'
+    'inherit_supernet_weights', 'supernet_key_map', 'derived_key_map', 'DartsSegHead',
+    'DartsSSDNeck', 'SearchableDartsSegHead', 'SearchableDartsSSDNeck', 'derive_genotypes'
 ]

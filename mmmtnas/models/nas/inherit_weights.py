@@ -6,7 +6,7 @@ is the supernet's ``cells.i.edges.<offset(n) + j>.ops.<index of o>``. This is ho
 network can start from the searched weights instead of from scratch.
 """
 import re
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 import torch
 import torch.nn as nn
@@ -30,7 +30,22 @@ def supernet_key_map(derived: nn.Module, supernet: nn.Module) -> Dict[str, str]:
     if getattr(supernet, 'partial_k', 1) != 1:
         raise ValueError('cannot inherit op weights from a PC-DARTS supernet (partial_k='
                          f'{supernet.partial_k}): its ops see only 1/K of the channels')
-    op_names = list(supernet.op_names)
+    return derived_key_map(derived, supernet.op_names)
+
+
+def derived_key_map(derived: nn.Module, op_names: Sequence[str]) -> Dict[str, str]:
+    """Map each derived state-dict key to the key of the searchable part it was derived from,
+    knowing only the searched candidate ops (no supernet needs to be built).
+
+    Args:
+        derived (nn.Module): A derived part (cells in ``derived.cells``).
+        op_names (Sequence[str]): The candidate ops of the search, in their order (the op
+            index of every edge of the searchable part).
+
+    Returns:
+        dict[str, str]: Derived key -> searchable-part key.
+    """
+    op_names = list(op_names)
     locations = {}  # (cell, derived op index) -> (edge index, op index)
     for i, cell in enumerate(derived.cells):
         if not isinstance(cell, DerivedCell):
