@@ -1,49 +1,27 @@
-# MTNAS (paper Algorithm 1) on the single set (KITTI detection, 3 classes; Cityscapes segmentation, 19
-# classes) with the paper's hyper-parameters (§4.2): S1 branch search (det, then seg;
-# <= 5k iterations each), S2a ImageNet pre-search, S2b backbone search (<= 10k), finetune of the
-# derived network (det:seg = 1:1), test (det/mAP, seg/mIoU, FLOPs, parameters, CPU latency).
-# Data layout: docs/data_preparation.md. Stage configs in ./ssd_fcn_single/.
-runner_type = 'mmmtnas.StagedPipeline'
-default_scope = 'mmmtnas'
-custom_imports = dict(imports=['mmmtnas'], allow_failed_imports=False)
+# MTNAS (paper Algorithm 1) on the single set (KITTI detection, 3 classes; Cityscapes
+# segmentation, 19 classes) with the paper's hyper-parameters: the stages of ./_base_/ssd_fcn.py
+# on the data of ../_base_/datasets/driving_single.py. Data layout: docs/data_preparation.md.
+_base_ = ['./_base_/ssd_fcn.py', '../_base_/datasets/driving_single.py']
 work_dir = './work_dirs/ssd_fcn_single'
-stage = None  # e.g. --cfg-options stage=s2b runs S2b alone from the files of S1 and S2a
-# relative stage configs are found from this file's folder, also from configs inheriting it
-stage_config_dir = '{{ fileDirname }}'
-input_size = (320, 512)
+_det_head = dict(num_classes=len(_base_.det_classes))
+_seg_head = dict(num_classes=len(_base_.seg_classes))
+_det, _seg = _base_.train_dataloader.det.dataset, _base_.train_dataloader.seg.dataset
 
-_s1_det = '{work_dir}/s1_det/checkpoint.pth'
-_s1_seg = '{work_dir}/s1_seg/checkpoint.pth'
+
+def _splits(dataset):
+    """A search stage's loaders on this set (the search / val splits of ``dataset``)."""
+    return dict(train=dict(dataset=dict(dataset=dict(dataset, _delete_=True))),
+                val=dict(dataset=dict(dataset=dict(dataset, _delete_=True))))
+
+
+_derived = dict(model=dict(det_head=_det_head, seg_head=_seg_head),
+                train_dataloader=dict(_base_.train_dataloader, _delete_=True),
+                test_dataloader=dict(_base_.test_dataloader, _delete_=True),
+                test_evaluator=dict(_base_.test_evaluator, _delete_=True))
 stages = dict(
-    s1_det=dict(config='./ssd_fcn_single/s1_det.py', kind='search'),
-    s1_seg=dict(config='./ssd_fcn_single/s1_seg.py', kind='search'),
-    s2a=dict(config='./ssd_fcn_single/s2a.py', kind='search'),
-    s2b=dict(
-        config='./ssd_fcn_single/s2b.py',
-        kind='search',
-        init_from=[
-            # backbone alphas and weights from the pre-search
-            dict(checkpoint='{work_dir}/s2a/checkpoint.pth',
-                 include=['supernet.backbone.', 'supernet.arch_params.backbone__']),
-            # each branch (alphas, frozen in S2b, and weights) from its S1 search
-            dict(checkpoint=_s1_det,
-                 include=['supernet.det_neck.', 'supernet.det_head.',
-                          'supernet.arch_params.det_neck__']),
-            dict(checkpoint=_s1_seg,
-                 include=['supernet.seg_head.', 'supernet.arch_params.seg_head__']),
-        ]),
-    finetune=dict(
-        config='./ssd_fcn_single/finetune.py',
-        kind='train',
-        inputs=['{work_dir}/s2b/genotype.yaml'],
-        # the searched weights: by name where the derived network keeps the name and shape
-        # (stems, cell pre-processing, heads) and, for the cells, the op kept on each edge
-        # inherits that edge's supernet op (PC-DARTS parts excepted)
-        init_from=[dict(checkpoint='{work_dir}/s2b/checkpoint.pth', include=['supernet.'],
-                        rename={'supernet.': ''}, strict=False, inherit_cells_from='s2b')]),
-    test=dict(
-        config='./ssd_fcn_single/finetune.py',
-        kind='test',
-        checkpoint='{work_dir}/finetune/checkpoint.pth',
-        input_size=input_size),
-)
+    s1_det=dict(model=dict(supernet=dict(det_head=_det_head)), train_dataloader=_splits(_det)),
+    s1_seg=dict(model=dict(supernet=dict(seg_head=_seg_head)), train_dataloader=_splits(_seg)),
+    s2b=dict(model=dict(supernet=dict(det_head=_det_head, seg_head=_seg_head)),
+             train_dataloader=dict(det=_splits(_det), seg=_splits(_seg))),
+    finetune=_derived,
+    test=_derived)

@@ -3,6 +3,7 @@
 # layers, each followed by ReLU and BN) on the stride-8 FPN level; det:seg loss weights 1:1.
 # Input 320x512 (H x W). num_classes are placeholders: the final configs set them from the
 # dataset config's class tuples.
+_base_ = ['./ssd_head.py']
 fpn_channels = 128
 model = dict(
     type='mmmtnas.DetSegMultiTaskModel',
@@ -33,45 +34,8 @@ model = dict(
         start_level=1,
         add_extra_convs='on_output',
         num_outs=5),  # strides 8, 16, 32, 64, 128
-    det_head=dict(
-        type='mmmtnas.SSDHead',
-        num_classes=4,
-        in_channels=(fpn_channels, ) * 5,
-        # 320x512 is not square: anchors are laid on each (non-square) feature grid, and their
-        # sizes are set explicitly from the 320-px short side (SSD512-like ratios), since
-        # SSDAnchorGenerator derives sizes only for square 300/512 inputs.
-        anchor_generator=dict(
-            type='mmdet.SSDAnchorGenerator',
-            scale_major=False,
-            strides=[8, 16, 32, 64, 128],
-            ratios=([2], [2, 3], [2, 3], [2, 3], [2]),
-            min_sizes=[16, 40, 96, 160, 240],
-            max_sizes=[40, 96, 160, 240, 320]),
-        bbox_coder=dict(
-            type='mmdet.DeltaXYWHBBoxCoder',
-            target_means=[.0, .0, .0, .0],
-            target_stds=[0.1, 0.1, 0.2, 0.2]),
-        train_cfg=dict(
-            assigner=dict(
-                type='mmdet.MaxIoUAssigner',
-                pos_iou_thr=0.5,
-                neg_iou_thr=0.5,
-                min_pos_iou=0.,
-                ignore_iof_thr=-1,
-                gt_max_assign_all=False,
-                iou_calculator=dict(type='mmdet.BboxOverlaps2D')),
-            sampler=dict(type='mmdet.PseudoSampler'),
-            smoothl1_beta=1.,
-            allowed_border=-1,
-            pos_weight=-1,
-            neg_pos_ratio=3,
-            debug=False),
-        test_cfg=dict(
-            nms_pre=1000,
-            nms=dict(type='nms', iou_threshold=0.45),
-            min_bbox_size=0,
-            score_thr=0.02,
-            max_per_img=200)),
+    # SSD head over the 5 FPN levels (320x512 anchors: ssd_head.py)
+    det_head=dict(_base_.ssd_head, in_channels=(fpn_channels, ) * 5),
     seg_head=dict(
         type='mmmtnas.UpsampleFCNHead',
         in_channels=fpn_channels,

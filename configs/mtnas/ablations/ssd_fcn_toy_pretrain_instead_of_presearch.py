@@ -8,4 +8,4 @@ stages = dict(
     s2a=dict(
         model=dict(type='mmmtnas.PartiallyFrozenSearch', frozen_arch=['backbone.']),
         # pre-training is not a search: no skip-connect stop, just the iteration budget
-        custom_hooks=[dict(type='mmmtnas.GenotypeExportHook', interval=2, draw=False)]))
+        custom_hooks=[dict(type='mmmtnas.ArchitectureExportHook', interval=2)]))

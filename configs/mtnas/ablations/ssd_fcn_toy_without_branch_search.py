@@ -6,6 +6,6 @@ work_dir = './work_dirs/ssd_fcn_toy_without_branch_search'
 stage_order = ['s2a', 's2b', 'finetune', 'test']
 stages = dict(
     s2b=dict(init_from=[
-        dict(checkpoint='{work_dir}/s2a/checkpoint.pth',
+        dict(checkpoint='{stages.s2a.checkpoint}',
              include=['supernet.backbone.', 'supernet.arch_params.backbone__'])
     ]))

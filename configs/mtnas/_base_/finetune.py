@@ -3,9 +3,9 @@
 # one task's batch per iteration (round-robin). Also the config the test stage uses
 # (test_dataloader / test_evaluator: det/mAP with VOCMetric, seg/mIoU with IoUMetric).
 _base_ = ['../../_base_/datasets/driving_mixed.py', '../../_base_/default_runtime.py',
-          './parts.py']
+          './search_space.py']
 max_iters = 150000
-model = {{_base_.derived_model}}
+model = _base_.derived_model
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=3e-5))  # as the MTL baseline
@@ -15,11 +15,5 @@ param_scheduler = [
 ]
 train_cfg = dict(type='mmmtnas.AlternatingTaskTrainLoop', max_iters=max_iters,
                  schedule='round_robin', val_interval=10**9)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
+val_cfg = val_dataloader = val_evaluator = None
 test_cfg = dict(type='mmmtnas.MultiTaskTestLoop')
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(interval=5000, max_keep_ckpts=3))
-log_processor = dict(window_size=50)
