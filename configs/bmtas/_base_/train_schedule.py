@@ -7,7 +7,7 @@ _base_ = ['../../_base_/default_runtime.py']
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.005, momentum=0.9, weight_decay=1e-4))
-# `end` defaults to train_cfg.max_iters
+# no `end`: the runner ends the decay with the run (train_cfg.max_iters)
 param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, by_epoch=False)]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=40000, val_interval=40000)
 val_cfg = dict(type='ValLoop')
