@@ -11,7 +11,7 @@ from typing import Dict, List, Sequence
 import torch
 from torch import Tensor
 
-from mmmtnas.models.nas import ArchitectureParameters
+from mmmtnas.models.search import ArchitectureParameters
 
 
 class RoutingParameters(ArchitectureParameters):

@@ -1,6 +1,6 @@
 """DARTS search space: architecture parameters, candidate operations, cells, searchable and
 derived parts."""
-from .architecture_parameters import ArchitectureParameters
+from mmmtnas.models.search import ArchitectureParameters
 from .cells import DerivedCell, SearchCell, derive_cell, normalise_edges
 from .darts_backbone import DartsBackbone
 from .darts_search_space import DartsSearchSpaceMixin

@@ -18,7 +18,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch.nn as nn
 
-from .architecture_parameters import ArchitectureParameters
+from mmmtnas.models.search import ArchitectureParameters
 
 _OWNER_REF = '_arch_owner_ref'  # plain attribute: NOT a registered submodule
 

@@ -1,3 +1,5 @@
-"""Method-neutral search machinery: the algorithm base every search subclasses."""
+"""Method-neutral search machinery: the owner of architecture parameters (stable names) and
+the algorithm base every search subclasses."""
+from .architecture_parameters import ArchitectureParameters  # noqa: F401
 from .search_algorithm import (ARCH_KEY, WEIGHTS_KEY, SearchAlgorithm,  # noqa: F401
                                arch_params_of)
