@@ -27,6 +27,11 @@ _ROOMS: Dict[str, Tuple[str, ...]] = {
     'models.search': _PART_ROOMS + ('models.algorithms', 'models.mtnas', 'engine'),
     **{room: ('models.algorithms', 'models.mtnas', 'engine') for room in _PART_ROOMS},
     'engine': (),
+    # loops and hooks talk to small protocols (the algorithm's step, its export), never to
+    # concrete model classes; optimiser constructors may use the neutral models.search only
+    'engine.loops': ('models', ),
+    'engine.hooks': ('models', ),
+    'engine.optimizers': _PART_ROOMS + ('models.algorithms', ),
     'testing': ('models', 'engine'),
 }
 # The toy data writers serve the tests and tools; the library itself never needs them.
