@@ -81,6 +81,9 @@ class AlternatingTaskTrainLoop(ResumableIterLoop):
             Defaults to 'round_robin'.
         weights (dict, optional): Positive weight per task. Defaults to None (equal).
         seed (int): Seed of the 'random' schedule. Defaults to 0.
+        reseed_every_iter (bool): Reset the global RNGs from ``(runner seed, iteration)``
+            before every iteration (exact resume, see :class:`ResumableIterLoop`).
+            Defaults to True.
         val_begin (int): Iteration from which to validate. Defaults to 1.
         val_interval (int): Validation interval in iterations. Defaults to 1000.
         dynamic_intervals (list[tuple[int, int]], optional): (milestone, interval) pairs.
@@ -94,6 +97,7 @@ class AlternatingTaskTrainLoop(ResumableIterLoop):
                  schedule: str = 'round_robin',
                  weights: Optional[Dict[str, float]] = None,
                  seed: int = 0,
+                 reseed_every_iter: bool = True,
                  val_begin: int = 1,
                  val_interval: int = 1000,
                  dynamic_intervals: Optional[List[Tuple[int, int]]] = None) -> None:
@@ -105,6 +109,7 @@ class AlternatingTaskTrainLoop(ResumableIterLoop):
         del self.dataloader_iterator
         self.schedule = task_schedule(loaders.names, self._max_iters, schedule, weights, seed)
         self._task_counts: Counter = Counter()  # batches drawn per task, set by run()
+        self.reseed_every_iter = reseed_every_iter
 
     @property
     def tasks(self) -> Tuple[str, ...]:

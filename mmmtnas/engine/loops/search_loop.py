@@ -3,7 +3,6 @@ import logging
 from typing import List, Mapping, Optional, Tuple
 
 from mmengine.logging import print_log
-from mmengine.runner.utils import set_random_seed
 
 from mmmtnas.registry import LOOPS, SEARCH_SCHEDULES
 from mmmtnas.utils import unwrap_model
@@ -23,9 +22,8 @@ class SearchLoop(ResumableIterLoop):
 
     Resuming is exact: the schedule is a pure function of its arguments and the sources'
     lengths, each dataloader is moved to where an uninterrupted run would be (epoch-reshuffled
-    samplers), and with ``reseed_every_iter`` the global random state (augmentation, dropout,
-    Gumbel noise) is reset from ``(seed, iteration)`` before each iteration, so it does not
-    depend on the history.
+    samplers), and the global random state is reset per iteration (``reseed_every_iter``, see
+    :class:`ResumableIterLoop`).
 
     Config::
 
@@ -98,9 +96,6 @@ class SearchLoop(ResumableIterLoop):
 
     def _next_batch(self) -> dict:
         """The batches of this iteration's steps, keyed by phase."""
-        if self.reseed_every_iter:
-            base_seed = self.runner.seed if self.runner.seed is not None else 0
-            set_random_seed(base_seed + 7919 * (self._iter + 1))
         plan = self.schedule.plan(self._iter)
         if plan.task is not None:
             self.runner.message_hub.update_info('train_task', plan.task)
