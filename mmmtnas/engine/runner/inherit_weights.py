@@ -110,7 +110,7 @@ class InheritWeights:
 
     @staticmethod
     def _alphas(source: dict, target: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-        from mmmtnas.models.nas import ArchitectureParameters
+        from mmmtnas.models.search import ArchitectureParameters
         from mmmtnas.structures.genotype import genotype_alphas
         values = genotype_alphas(source['genotype'])
         # model key of each architecture parameter, by its stored name ('det_neck__normal')
