@@ -97,3 +97,15 @@ def test_single_config_reads_the_single_set(tmp_path):
     assert ft.model.seg_head.num_classes == 19 and ft.model.det_head.num_classes == 3
     assert 'kitti' in str(ft.test_dataloader.det.dataset) and 'bdd100k' not in str(
         ft.train_dataloader)
+
+
+@pytest.mark.parametrize('name', ['ssd_fcn_toy.py'] + sorted(
+    osp.relpath(p, CONFIGS) for p in glob.glob(osp.join(CONFIGS, 'ablations', 'ssd_fcn_*.py'))))
+def test_toy_and_ablation_pipelines_compose_every_stage(name, tmp_path):
+    pipeline = _pipeline(name, tmp_path)
+    cfgs = {stage: pipeline.stage_config(stage) for stage in pipeline.stage_names}
+    if name.endswith('without_backbone_search.py'):
+        model = cfgs['finetune'].model
+        assert model.backbone.type == 'mmdet.ResNet' and 'genotype' not in model.backbone
+        assert model.det_neck.genotype == pipeline.output('s1_det', 'genotype')
+        assert model.seg_head.genotype == pipeline.output('s1_seg', 'genotype')
