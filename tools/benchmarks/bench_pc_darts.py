@@ -7,6 +7,15 @@ Adam on the alphas/betas only) followed by a weight step (forward + backward on 
 batch, SGD on the weights only). K=1 is plain DARTS (no edge normalisation); K>1 is PC-DARTS
 (1/K of the channels through the mixed ops, channel shuffle, edge normalisation).
 
+Before / after: each K is run with two implementations of the search cell, alternately in
+fresh child processes (``--repeats`` times each, so that load on a shared machine hits both):
+``reference`` is the search-cell forward as it was before the fast path (kept below as
+:func:`reference_cell_forward`: every mixed edge computes every op, ``none`` included, on its
+own input slice, then concatenates and shuffles), ``fast`` is the package's
+:class:`mmmtnas.models.nas.SearchCell`. Both start from the same seed and inputs, so their
+losses (both optimiser steps of every step) must agree; ``speedup`` reports the step-time
+ratio and the largest loss difference.
+
 Peak memory:
   * CPU: ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the child process (peak resident
     set). The child records it once after imports and input creation (``baseline_rss_mib``)
@@ -15,7 +24,8 @@ Peak memory:
   * CUDA (``--device cuda``): ``torch.cuda.max_memory_allocated`` over the steps as well.
 
 Example:
-    python tools/benchmarks/bench_pc_darts.py --ks 1 4 --out work_dirs/bench/pc_darts.json
+    python tools/benchmarks/bench_pc_darts.py --ks 1 4 --cells 8 --batch 16 \
+        --out tools/benchmarks/results/bench_pc_darts.json
 """
 import argparse
 import json
@@ -26,8 +36,54 @@ import statistics
 import subprocess
 import sys
 import time
+import types
+
+import torch
+import torch.nn.functional as F
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+
+
+IMPLS = ('reference', 'fast')
+
+
+def _reference_shuffle(x, groups):
+    n, c, h, w = x.shape
+    return x.view(n, groups, c // groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+
+def _reference_edge_forward(edge, x, weights):
+    if edge.partial_k == 1:
+        return sum(w * op(x) for w, op in zip(weights, edge.ops))
+    split = x.shape[1] // edge.partial_k
+    active, bypass = x[:, :split], x[:, split:]
+    mixed = sum(w * op(active) for w, op in zip(weights, edge.ops))
+    if edge.stride != 1:
+        bypass = F.max_pool2d(bypass, 2, 2, ceil_mode=True)
+    return _reference_shuffle(torch.cat([mixed, bypass], dim=1), edge.partial_k)
+
+
+def reference_cell_forward(cell, s0, s1, weights, edge_weights=None):
+    """``SearchCell.forward`` before the fast path (NCHW, each edge on its own, ``none`` run)."""
+    states = [cell.preprocess0(s0), cell.preprocess1(s1)]
+    offset = 0
+    for _ in range(cell.num_nodes):
+        node = 0
+        for j, h in enumerate(states):
+            out = _reference_edge_forward(cell.edges[offset + j], h, weights[offset + j])
+            node = node + (out if edge_weights is None else edge_weights[offset + j] * out)
+        offset += len(states)
+        states.append(node)
+    return torch.cat(states[-cell.multiplier:], dim=1)
+
+
+def use_reference_cells(model):
+    """Make every :class:`SearchCell` in ``model`` run :func:`reference_cell_forward`."""
+    from mmmtnas.models.nas import SearchCell
+    cells = [m for m in model.modules() if isinstance(m, SearchCell)]
+    for cell in cells:
+        cell.forward = types.MethodType(reference_cell_forward, cell)
+    return len(cells)
 
 
 def parse_args(argv=None):
@@ -44,8 +100,14 @@ def parse_args(argv=None):
     parser.add_argument('--threads', type=int, default=1,
                         help='torch CPU threads (1: OpenMP spin-waiting on a busy shared '
                         'machine otherwise dominates the many tiny convolutions)')
+    parser.add_argument('--impls', nargs='+', default=list(IMPLS), choices=IMPLS,
+                        help='search-cell implementations to time (reference = before the '
+                        'fast path)')
+    parser.add_argument('--repeats', type=int, default=2,
+                        help='child processes per K and implementation, run alternately')
     parser.add_argument('--out', default='work_dirs/bench/pc_darts.json')
     parser.add_argument('--child-k', type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument('--child-impl', default='fast', choices=IMPLS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -56,9 +118,7 @@ def _rss_mib() -> float:
 
 def run_child(args) -> dict:
     """Build the supernet for K=args.child_k and time search steps (runs in the child)."""
-    import torch
     import torch.nn as nn
-    import torch.nn.functional as F
 
     sys.path.insert(0, REPO)
     from mmmtnas.models.nas import SearchableDartsBackbone
@@ -78,6 +138,8 @@ def run_child(args) -> dict:
                                        partial_k=args.child_k)
     classifier = nn.Linear(backbone.out_channels[-1], 10)
     model = nn.ModuleDict(dict(backbone=backbone, classifier=classifier)).to(device)
+    if args.child_impl == 'reference':
+        use_reference_cells(model)
     arch = list(backbone.arch_params.parameters())
     arch_ids = {id(p) for p in arch}
     weights = [p for p in model.parameters() if id(p) not in arch_ids]
@@ -89,12 +151,16 @@ def run_child(args) -> dict:
         logits = model['classifier'](model['backbone'](x)[-1].mean((2, 3)))
         return F.cross_entropy(logits, y)
 
+    losses = []
+
     def step():
         for opt, split in ((a_opt, 'val'), (w_opt, 'train')):
             a_opt.zero_grad(set_to_none=True)
             w_opt.zero_grad(set_to_none=True)
-            loss_of(split).backward()
+            loss = loss_of(split)
+            loss.backward()
             opt.step()  # each optimiser steps on its own loss's gradient only
+            losses.append(loss.item())
 
     def sync():
         if device.type == 'cuda':
@@ -114,6 +180,8 @@ def run_child(args) -> dict:
     peak = _rss_mib()
     result = dict(
         partial_k=args.child_k,
+        impl=args.child_impl,
+        losses=losses,
         edge_norm=backbone.edge_norm,
         num_weight_params=sum(p.numel() for p in weights),
         num_arch_params=sum(p.numel() for p in arch),
@@ -126,6 +194,20 @@ def run_child(args) -> dict:
     if device.type == 'cuda':
         result['cuda_max_allocated_mib'] = torch.cuda.max_memory_allocated(device) / 2**20
     return result
+
+
+def _summarise(runs) -> dict:
+    """Median step time over every timed step of ``runs``; worst peak memory."""
+    out = dict(step_s=statistics.median(t for r in runs for t in r['step_s']['all']),
+               step_peak_rss_mib=max(r['step_peak_rss_mib'] for r in runs),
+               max_loss_diff_across_repeats=_loss_diff(runs[0], runs[-1]))
+    if 'cuda_max_allocated_mib' in runs[0]:
+        out['cuda_max_allocated_mib'] = max(r['cuda_max_allocated_mib'] for r in runs)
+    return out
+
+
+def _loss_diff(a: dict, b: dict) -> float:
+    return max(abs(x - y) for x, y in zip(a['losses'], b['losses']))
 
 
 def main(argv=None):
@@ -141,23 +223,45 @@ def main(argv=None):
     ]
     runs = []
     for k in args.ks:
-        # a fresh process per K: ru_maxrss is a per-process high-water mark
-        out = subprocess.run([sys.executable, os.path.abspath(__file__), '--child-k', str(k)] +
-                             shared, check=True, capture_output=True, text=True)
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"K={k}: step {runs[-1]['step_s']['median']:.3f} s, "
-              f"peak RSS +{runs[-1]['step_peak_rss_mib']:.1f} MiB", flush=True)
-    base = runs[0]
+        for rep in range(args.repeats):
+            # alternate the order so that a load change on the machine hits both alike;
+            # a fresh process per run: ru_maxrss is a per-process high-water mark
+            for impl in (args.impls if rep % 2 == 0 else args.impls[::-1]):
+                out = subprocess.run(
+                    [sys.executable, os.path.abspath(__file__), '--child-k', str(k),
+                     '--child-impl', impl] + shared,
+                    check=True, capture_output=True, text=True)
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                print(f"K={k} {impl}: step {runs[-1]['step_s']['median']:.3f} s, "
+                      f"peak RSS +{runs[-1]['step_peak_rss_mib']:.1f} MiB", flush=True)
+    summary = {impl: {k: _summarise([r for r in runs if r['impl'] == impl
+                                     and r['partial_k'] == k]) for k in args.ks}
+               for impl in args.impls}
     ratios = {}
-    for run in runs[1:]:
-        key = f"K{run['partial_k']}_over_K{base['partial_k']}"
-        ratios[key] = dict(
-            step_time=run['step_s']['median'] / base['step_s']['median'],
-            step_peak_rss=run['step_peak_rss_mib'] / base['step_peak_rss_mib'])
-        if 'cuda_max_allocated_mib' in run:
-            ratios[key]['cuda_max_allocated'] = (run['cuda_max_allocated_mib'] /
-                                                 base['cuda_max_allocated_mib'])
-    import torch
+    for impl, per_k in summary.items():
+        base_k = args.ks[0]
+        for k in args.ks[1:]:
+            ratios[f'{impl}.K{k}_over_K{base_k}'] = {
+                key: per_k[k][key] / per_k[base_k][key] for key in per_k[k]
+                if key.endswith(('_s', '_mib'))}
+    speedup = {}
+    if set(IMPLS) <= set(args.impls):
+        for k in args.ks:
+            ref, fast = summary['reference'][k], summary['fast'][k]
+            pairs = [(a, b) for a in runs for b in runs
+                     if a['partial_k'] == b['partial_k'] == k and a['impl'] < b['impl']]
+            per_loss = [max(abs(a['losses'][i] - b['losses'][i]) for a, b in pairs)
+                        for i in range(len(pairs[0][0]['losses']))]
+            speedup[f'K{k}'] = dict(
+                reference_step_s=ref['step_s'], fast_step_s=fast['step_s'],
+                speedup=ref['step_s'] / fast['step_s'],
+                # the first loss is at identical parameters; later ones follow float32
+                # rounding through Adam's first, sign-like architecture steps
+                first_loss_diff=per_loss[0], max_abs_loss_diff=max(per_loss),
+                abs_loss_diff_per_loss=per_loss)
+            print(f"K={k}: reference {ref['step_s']:.3f} s/step, fast {fast['step_s']:.3f} "
+                  f"s/step, speedup x{speedup[f'K{k}']['speedup']:.2f}, |loss diff| per loss "
+                  f"{' '.join(f'{d:.1e}' for d in per_loss)}", flush=True)
     result = dict(
         benchmark='pc_darts_search_step',
         memory_measure=('child ru_maxrss (peak RSS) minus the RSS after imports/inputs' +
@@ -168,12 +272,16 @@ def main(argv=None):
         env=dict(python=platform.python_version(), torch=torch.__version__,
                  machine=platform.machine(), cpus=os.cpu_count(),
                  loadavg=os.getloadavg()),
-        runs=runs,
-        ratios=ratios)
+        command='python ' + ' '.join([os.path.relpath(__file__, REPO)] +
+                                     (sys.argv[1:] if argv is None else list(argv))),
+        speedup=speedup,
+        summary={impl: {f'K{k}': v for k, v in per_k.items()} for impl, per_k in summary.items()},
+        ratios=ratios,
+        runs=runs)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(result, f, indent=2)
-    print(json.dumps(ratios, indent=2))
+    print(json.dumps(dict(speedup=speedup, ratios=ratios), indent=2))
     print(f'written {args.out}')
 
 

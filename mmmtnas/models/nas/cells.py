@@ -13,8 +13,8 @@ import torch
 import torch.nn as nn
 
 from mmmtnas.structures.genotype import CellGenotype
-from .mixed_edge import MixedEdge
-from .operations import FactorizedReduce, ReLUConvBN, build_op
+from .mixed_edge import EdgeInput, MixedEdge, add_scaled, channel_shuffle, leaves
+from .operations import FactorizedReduce, ReLUConvBN, apply_layer, build_op
 
 
 def num_edges(num_nodes: int) -> int:
@@ -64,6 +64,7 @@ class SearchCell(nn.Module):
         self.reduction = reduction
         self.num_nodes = num_nodes
         self.multiplier = multiplier
+        self.partial_k = partial_k
         self.preprocess0, self.preprocess1 = _preprocess(c_prev_prev, c_prev, channels,
                                                          reduction_prev, affine)
         self.edges = nn.ModuleList()
@@ -84,18 +85,33 @@ class SearchCell(nn.Module):
                 softmax of beta). None weighs every edge 1.
 
         Returns:
-            Tensor: ``(N, multiplier * channels, H', W')``.
+            Tensor: ``(N, multiplier * channels, H', W')``, in ``channels_last`` memory format.
         """
-        states = [self.preprocess0(s0), self.preprocess1(s1)]
+        # channels_last: the depthwise convolutions of the ops run several times faster
+        # on CPU than in NCHW; every cell op keeps the layout
+        inputs = []
+        for pre, s in ((self.preprocess0, s0), (self.preprocess1, s1)):
+            s = s.contiguous(memory_format=torch.channels_last)
+            for layer in leaves(pre):
+                s = apply_layer(layer, s)
+            inputs.append(EdgeInput(s, self.partial_k))
         offset = 0
-        for i in range(self.num_nodes):
-            node = 0
-            for j, h in enumerate(states):
-                out = self.edges[offset + j](h, weights[offset + j])
-                node = node + (out if edge_weights is None else edge_weights[offset + j] * out)
-            offset += len(states)
-            states.append(node)
-        return torch.cat(states[-self.multiplier:], dim=1)
+        for _ in range(self.num_nodes):
+            # a node sums its edges before the PC-DARTS concat + shuffle (a channel
+            # permutation, the same for every edge), which then runs once per node
+            mixed = bypass = None
+            for j, x in enumerate(inputs):
+                edge = self.edges[offset + j]
+                scale = None if edge_weights is None else edge_weights[offset + j]
+                w = weights[offset + j] if scale is None else weights[offset + j] * scale
+                mixed = edge.accumulate(x, w, mixed)
+                if self.partial_k > 1:
+                    bypass = add_scaled(bypass, x.bypass(edge.stride), scale)
+            offset += len(inputs)
+            if self.partial_k > 1:
+                mixed = channel_shuffle(torch.cat([mixed, bypass], dim=1), self.partial_k)
+            inputs.append(EdgeInput(mixed, self.partial_k))
+        return torch.cat([x.x for x in inputs[-self.multiplier:]], dim=1)
 
 
 def normalise_edges(betas: torch.Tensor, num_nodes: int) -> torch.Tensor:
