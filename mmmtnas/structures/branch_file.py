@@ -68,6 +68,36 @@ def branch_groups(routing: Dict[str, Dict[str, int]], tasks: Sequence[str],
     return groups
 
 
+def layer_mismatch(got: Sequence[str], expected: Sequence[str], expected_name: str
+                   ) -> Optional[str]:
+    """Say how a list of layer names differs from the one it must equal, or None if equal.
+
+    Args:
+        got (Sequence[str]): Layer names as found.
+        expected (Sequence[str]): The required names, in the required order.
+        expected_name (str): What ``expected`` is, for the message (e.g. ``'the encoder'``).
+
+    Returns:
+        str | None: A phrase to follow the name of what was checked: the count and the
+        unknown / missing names when the sets differ, otherwise the first position where the
+        order differs.
+    """
+    got, expected = list(got), list(expected)
+    if got == expected:
+        return None
+    unknown = [k for k in got if k not in expected]
+    missing = [k for k in expected if k not in got]
+    if unknown or missing or len(got) != len(expected):
+        parts = [f'unknown {unknown[:3]}' if unknown else '',
+                 f'missing {missing[:3]}' if missing else '']
+        detail = ', '.join(p for p in parts if p) or 'repeated names'
+        return (f'has {len(got)} layers, expected the {len(expected)} layers of '
+                f'{expected_name} ({detail})')
+    pos = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+    return (f'has the layers of {expected_name} in the wrong order: position {pos} is '
+            f'{got[pos]!r} where {expected_name} has {expected[pos]!r}')
+
+
 @dataclass
 class BranchStructure:
     """The branching structure of a multi-task encoder.
@@ -152,19 +182,17 @@ class BranchStructure:
             if not isinstance(row, dict):
                 raise BranchFileError(f'{source}: routing.{t} is missing or not a mapping of '
                                       'layer -> copy')
-            if list(row) != self.layers:
-                extra = [k for k in row if k not in self.layers]
-                missing = [k for k in self.layers if k not in row]
-                raise BranchFileError(
-                    f'{source}: routing.{t} has {len(row)} layers, expected the {len(self.layers)}'
-                    f' layers in order (unknown {extra[:3]}, missing {missing[:3]})')
+            mismatch = layer_mismatch(list(row), self.layers, '`layers`')
+            if mismatch:
+                raise BranchFileError(f'{source}: routing.{t} {mismatch}')
             for layer, c in row.items():
                 if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < num:
                     raise BranchFileError(f'{source}: routing.{t}.{layer} = {c!r} is not a '
                                           f'copy index in [0, {num})')
         if self.probabilities is not None:
-            if list(self.probabilities) != self.layers:
-                raise BranchFileError(f'{source}: probabilities must list the layers in order')
+            mismatch = layer_mismatch(list(self.probabilities), self.layers, '`layers`')
+            if mismatch:
+                raise BranchFileError(f'{source}: probabilities {mismatch}')
             for layer, rows in self.probabilities.items():
                 if not isinstance(rows, dict) or list(rows) != self.tasks or any(
                         not isinstance(r, list) or len(r) != num for r in rows.values()):
@@ -252,10 +280,11 @@ def load_branch_file(path: str,
         routing=doc['routing'], probabilities=doc.get('probabilities'),
         madds=doc.get('madds') or {}, meta=doc.get('meta') or {})
     structure.validate(path)
-    if layers is not None and list(layers) != structure.layers:
-        raise BranchFileError(
-            f'{path}: has {len(structure.layers)} layers {structure.layers[:2]}..., the encoder '
-            f'has {len(layers)} {list(layers)[:2]}...; was it searched on another backbone?')
+    mismatch = None if layers is None else layer_mismatch(structure.layers, list(layers),
+                                                          'the encoder')
+    if mismatch:
+        raise BranchFileError(f'{path}: `layers` {mismatch}; was it searched on another '
+                              'backbone?')
     if tasks is not None:
         unknown = [t for t in tasks if t not in structure.tasks]
         if unknown:

@@ -55,13 +55,21 @@ def read_json_or_yaml(path: str, kind: str, error_cls: Type[Exception]) -> Any:
 
     Raises:
         FileNotFoundError: No such file.
-        error_cls: The file is not valid JSON/YAML.
+        error_cls: The file cannot be read, is not UTF-8 text, or is not valid JSON/YAML.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'{kind} file not found: {path}')
-    with open(path) as f:
-        text = f.read()
     as_json = is_json_path(path)
+    try:
+        with open(path, 'rb') as f:
+            text = f.read().decode('utf-8')
+    except UnicodeDecodeError as err:
+        # Binary content (a checkpoint or an image passed by mistake): say so, not the codec.
+        raise error_cls(f'{path}: not a {kind} file: not UTF-8 text (byte '
+                        f'0x{err.object[err.start]:02x} at offset {err.start}); expected '
+                        f'{"JSON" if as_json else "YAML"}') from None
+    except OSError as err:
+        raise error_cls(f'{path}: cannot read the {kind} file ({err.strerror})') from None
     try:
         return json.loads(text) if as_json else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as err:

@@ -76,8 +76,14 @@ def test_unknown_task_and_wrong_layers_are_named(tmp_path):
     dump_branch_file(path, structure())
     with pytest.raises(BranchFileError, match=r"no routing for task\(s\) \['depth'\]"):
         load_branch_file(path, tasks=['semseg', 'depth'])
-    with pytest.raises(BranchFileError, match='has 4 layers .* the encoder has 3'):
+    with pytest.raises(BranchFileError,
+                       match=r"has 4 layers, expected the 3 layers of the encoder "
+                             r"\(unknown \['raspp'\]\)"):
         load_branch_file(path, layers=LAYERS[:3])
+    swapped = [LAYERS[0], LAYERS[2], LAYERS[1], LAYERS[3]]
+    with pytest.raises(BranchFileError, match=r"the encoder in the wrong order: position 1 is "
+                                              r"'layer2.0' where the encoder has 'layer2.1'"):
+        load_branch_file(path, layers=swapped)
 
 
 def test_bad_copy_index_and_layer_count_in_file_are_named(tmp_path):
@@ -91,6 +97,14 @@ def test_bad_copy_index_and_layer_count_in_file_are_named(tmp_path):
     path.write_text(text.replace('semseg: {layer1.0: 0, ', 'semseg: {'))
     with pytest.raises(BranchFileError, match='routing.semseg has 3 layers, expected the 4'):
         load_branch_file(str(path))
+    # Same layers, two swapped: the message says the order is wrong and where, not that
+    # the count differs with nothing unknown or missing.
+    path.write_text(text.replace('semseg: {layer1.0: 0, layer2.0: 1,',
+                                 'semseg: {layer2.0: 1, layer1.0: 0,'))
+    with pytest.raises(BranchFileError) as err:
+        load_branch_file(str(path))
+    assert str(err.value) == (f"{path}: routing.semseg has the layers of `layers` in the wrong "
+                              "order: position 0 is 'layer2.0' where `layers` has 'layer1.0'")
     path.write_text(text.replace('  semseg: {', '  depth: {', 1))
     with pytest.raises(BranchFileError, match=r"unknown task\(s\) \['depth'\]"):
         load_branch_file(str(path))

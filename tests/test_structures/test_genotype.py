@@ -97,6 +97,17 @@ def test_missing_file_and_broken_yaml(tmp_path):
         load_genotype_file(str(bad))
 
 
+@pytest.mark.parametrize('suffix', ['.yaml', '.json'])
+def test_binary_file_is_one_line_error_naming_it(tmp_path, suffix):
+    path = tmp_path / f'genotype{suffix}'
+    path.write_bytes(bytes(range(128, 256)) * 4)  # not UTF-8: a checkpoint passed by mistake
+    with pytest.raises(GenotypeError) as err:
+        load_genotype_file(str(path))
+    assert str(err.value).startswith(f'{path}: not a genotype file: not UTF-8 text (byte 0x80 '
+                                      'at offset 0)')
+    assert '\n' not in str(err.value)
+
+
 def test_inline_genotypes_are_validated_too():
     assert load_genotype(GENOS['seg_head'].to_dict(), 'seg_head') == GENOS['seg_head']
     with pytest.raises(GenotypeError, match="missing cell 'reduce'"):
