@@ -1,4 +1,5 @@
 """Driving dataset configs on the toy set: merged classes, mapped labels, masks, bad input."""
+import json
 import os
 import os.path as osp
 import shutil
@@ -10,7 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmmtnas.datasets.driving import (CheckSegLabels, ClassMergeDataset, DataRootNotFoundError,
-                                      SegLabelError, build_label_table)
+                                      SegLabelError, UnknownCategoryError, build_label_table)
 from mmmtnas.registry import DATASETS
 from mmmtnas.testing.toy_driving import _scene
 
@@ -275,3 +276,65 @@ def test_train_pipelines_give_320x512_inputs_with_labels(toy_driving, name):
         assert ((labels >= 0) & (labels < num_det)).all()
         seg_values = set(s['data_samples'].gt_sem_seg.data.unique().tolist())
         assert seg_values <= set(range(len(cfg.seg_classes))) | {255}
+
+
+def _bdd_val_with_unknown_categories(toy_root, tmp_path):
+    """The toy BDD100K set with a val file as a newer converter might write it: two more
+    categories, 'other vehicle' (id 11, the two traffic signs relabelled) and 'trailer' (id 12,
+    one car relabelled)."""
+    shutil.copytree(osp.join(toy_root, 'bdd100k'), tmp_path / 'bdd100k')
+    path = tmp_path / 'bdd100k' / 'labels' / 'det_20' / 'det_val_coco.json'
+    coco = json.loads(path.read_text())
+    coco['categories'] += [dict(id=11, name='other vehicle', supercategory='none'),
+                           dict(id=12, name='trailer', supercategory='none')]
+    anns = coco['annotations']
+    for ann in anns:
+        if ann['category_id'] == 10:
+            ann['category_id'] = 11
+    next(a for a in anns if a['category_id'] == 3)['category_id'] = 12
+    path.write_text(json.dumps(coco))
+    counts = {c: sum(a['category_id'] == c for a in anns) for c in (11, 12)}
+    assert counts == {11: 2, 12: 1}  # what the toy file (seed 3) holds
+    return str(path), len(anns)
+
+
+def _bdd_val_source(root, **kwargs):
+    src = _config('driving_mixed.py', root).val_dataloader.det.dataset.datasets[0]
+    src.update(kwargs)
+    return src
+
+
+def test_coco_annotations_of_unknown_categories_are_an_error_naming_file_and_ids(
+        toy_driving, tmp_path):
+    ann_file, _ = _bdd_val_with_unknown_categories(toy_driving[0], tmp_path)
+    with pytest.raises(UnknownCategoryError) as err:
+        DATASETS.build(_bdd_val_source(str(tmp_path)))
+    msg = str(err.value)
+    assert f'{ann_file} has 3 annotations of category id(s) that are not in the class table: ' \
+           '11: 2, 12: 1; map them to a class, or list them in drop_category_ids' in msg
+    assert '\n' not in msg
+
+
+def test_listed_unknown_categories_are_dropped_and_counted_in_one_warning(
+        toy_driving, tmp_path, logged_warnings):
+    ann_file, num_anns = _bdd_val_with_unknown_categories(toy_driving[0], tmp_path)
+    ds = DATASETS.build(_bdd_val_source(str(tmp_path), drop_category_ids=[11, 12]))
+    boxes = sum(len(ds.get_data_info(i)['instances']) for i in range(len(ds)))
+    assert boxes == num_anns - 3  # nothing else lost (the toy val set maps every other box)
+    assert logged_warnings == [
+        f'ClassMergeDataset(CocoDataset): dropped 3 annotations of {ann_file} whose category '
+        'id is in drop_category_ids: 11: 2, 12: 1']
+
+
+def test_drop_category_ids_refuses_ids_of_source_classes(toy_driving):
+    # id 3 is 'car', a source class: dropping it belongs in class_map ('car': None).
+    with pytest.raises(ValueError, match=r'drop_category_ids lists \[3\], which are categories '
+                                         'of source classes'):
+        DATASETS.build(_bdd_val_source(toy_driving[0], drop_category_ids=[3, 11]))
+
+
+def test_toy_sets_have_no_unknown_category(toy_driving, logged_warnings):
+    cfg = _config('driving_mixed.py', toy_driving[0])
+    for split in ('train_dataloader', 'val_dataloader'):
+        DATASETS.build(cfg[split].det.dataset)
+    assert logged_warnings == []

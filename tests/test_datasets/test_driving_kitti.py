@@ -6,7 +6,8 @@ import pytest
 from PIL import Image
 
 from mmmtnas.datasets.driving import (DataRootNotFoundError, Kitti2DDataset,
-                                      KittiLabelFormatError, parse_kitti_line)
+                                      KittiLabelFormatError, UnknownCategoryError,
+                                      parse_kitti_line)
 
 # Lines in the format of KITTI's devkit readme (15 fields).
 LINES = [
@@ -38,9 +39,10 @@ def test_parse_kitti_line_reads_all_15_fields():
     assert obj['rotation_y'] == pytest.approx(1.27)
 
 
-def test_known_lines_become_instances_ignores_and_dropped_types(tmp_path):
+def test_known_lines_become_instances_ignores_and_dropped_types(tmp_path, logged_warnings):
     _write_kitti(tmp_path, {'000000': LINES})
-    ds = Kitti2DDataset(data_root=str(tmp_path), ann_file='ImageSets/train.txt')
+    ds = Kitti2DDataset(data_root=str(tmp_path), ann_file='ImageSets/train.txt',
+                        drop_types=('Truck', 'Tram'))
     assert ds.metainfo['classes'] == ('car', 'pedestrian', 'cyclist')
     info = ds.get_data_info(0)
     assert (info['width'], info['height']) == (1242, 375)
@@ -54,6 +56,31 @@ def test_known_lines_become_instances_ignores_and_dropped_types(tmp_path):
         # Truck dropped; DontCare ignored for every class
         (0, 1, *dc), (1, 1, *dc), (2, 1, *dc),
     ]
+    label_dir = osp.join(str(tmp_path), 'training/label_2')
+    assert logged_warnings == [
+        f'Kitti2DDataset: dropped 1 annotations of {label_dir} (first Truck in '
+        f"{label_dir}/000000.txt) whose type is in drop_types: 'Truck': 1"]
+
+
+def test_objects_of_types_in_no_table_are_an_error_naming_files_and_types(tmp_path):
+    _write_kitti(tmp_path, {'000000': LINES[:2], '000001': LINES,
+                            '000002': [LINES[4].replace('Truck', 'Tram'), LINES[4]]})
+    with pytest.raises(UnknownCategoryError) as err:
+        Kitti2DDataset(data_root=str(tmp_path), ann_file='ImageSets/train.txt')
+    label_dir = osp.join(str(tmp_path), 'training/label_2')
+    assert str(err.value) == (
+        f'Kitti2DDataset: {label_dir} (first Tram in {label_dir}/000002.txt, Truck in '
+        f"{label_dir}/000001.txt) has 3 annotations of type(s) that are not in the class "
+        "table: 'Tram': 1, 'Truck': 2; map them to a class, or list them in drop_types to "
+        'drop them')
+
+
+def test_drop_types_must_be_kitti_types_no_table_handles(tmp_path):
+    _write_kitti(tmp_path, {'000000': LINES})
+    with pytest.raises(ValueError, match=r"drop_types lists \['Van'\], which type_map"):
+        Kitti2DDataset(data_root=str(tmp_path), drop_types=('Truck', 'Van'))
+    with pytest.raises(KeyError, match="'Lorry' is not a KITTI type"):
+        Kitti2DDataset(data_root=str(tmp_path), drop_types=('Lorry', ))
 
 
 def test_difficulty_ignores_objects_beyond_the_kitti_level(tmp_path):
@@ -68,7 +95,7 @@ def test_difficulty_ignores_objects_beyond_the_kitti_level(tmp_path):
 def test_toy_kitti_labels_round_trip(toy_driving):
     root, manifest = toy_driving
     ds = Kitti2DDataset(data_root=osp.join(root, 'kitti'), ann_file='ImageSets/val.txt',
-                        test_mode=True)
+                        drop_types=('Truck', 'Tram', 'Misc'), test_mode=True)
     classes = {'Car': 0, 'Pedestrian': 1, 'Cyclist': 2}
     for k, rec in enumerate(manifest['sources']['kitti']['val']):
         info = ds.get_data_info(k)

@@ -5,13 +5,15 @@
 #
 # KITTI types (mmmtnas.Kitti2DDataset defaults): Car/Pedestrian/Cyclist -> car/pedestrian/
 # cyclist; Van and Person_sitting are ignored boxes of car / pedestrian (KITTI's evaluation
-# neither rewards nor penalises them); DontCare regions are ignored for every class; Truck,
-# Tram and Misc are dropped. Cityscapes goes through mmmtnas.ClassMergeDataset with no class
-# table: it only checks the data root and runs the pipeline.
+# neither rewards nor penalises them); DontCare regions are ignored for every class. Truck,
+# Tram and Misc are dropped because kitti_drop_types lists them (the loader counts them in the
+# log; any other unmapped type is an error). Cityscapes goes through mmmtnas.ClassMergeDataset
+# with no class table: it only checks the data root and runs the pipeline.
 
 data_root = 'data/'
 kitti_root = data_root + 'kitti/'
 cityscapes_root = data_root + 'cityscapes/'
+kitti_drop_types = ('Truck', 'Tram', 'Misc')
 
 det_classes = ('car', 'pedestrian', 'cyclist')
 seg_classes = ('road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light',
@@ -65,6 +67,7 @@ train_dataloader = dict(
         dataset=dict(type='mmmtnas.Kitti2DDataset', data_root=kitti_root,
                      ann_file='ImageSets/train.txt',
                      data_prefix=dict(img='training/image_2', ann='training/label_2'),
+                     drop_types=kitti_drop_types,
                      filter_cfg=dict(filter_empty_gt=False), pipeline=det_train_pipeline)),
     seg=dict(
         batch_size=32,
@@ -86,6 +89,7 @@ val_dataloader = dict(
         dataset=dict(type='mmmtnas.Kitti2DDataset', data_root=kitti_root,
                      ann_file='ImageSets/val.txt',
                      data_prefix=dict(img='training/image_2', ann='training/label_2'),
+                     drop_types=kitti_drop_types,
                      test_mode=True, pipeline=det_test_pipeline)),
     seg=dict(
         batch_size=8,

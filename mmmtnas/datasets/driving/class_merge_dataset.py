@@ -10,7 +10,10 @@ labels as samples are read:
   ``LoadAnnotations`` as the sample's ``label_map`` (composed with any label map the source
   already has), and classes that map to ``None`` become the ignore index.
 
-It also checks, when built, that the source's data root and folders exist (one-line error).
+It also checks, when built, that the source's data root and folders exist (one-line error),
+and that a COCO-style source has no annotation whose category is outside the source's classes
+(mmdet's ``CocoDataset`` skips those without a word): they are an error, or dropped and counted
+in the log when ``drop_category_ids`` lists them (see :mod:`.unknown_categories`).
 """
 import copy
 from typing import Dict, List, Optional, Sequence, Union
@@ -20,6 +23,7 @@ from mmengine.dataset import BaseDataset, Compose
 
 from mmmtnas.registry import DATASETS
 from .data_paths import check_data_paths
+from .unknown_categories import check_unknown_categories
 
 IGNORE_INDEX = 255
 
@@ -90,6 +94,10 @@ class ClassMergeDataset:
         palette (Sequence, optional): Colours of the target classes. Defaults to the source
             colour of the first source class mapped to each target.
         pipeline (list): Transforms applied to each mapped sample.
+        drop_category_ids (Sequence[int]): Category ids of a COCO-style source's annotation
+            file that are not among the source's classes and whose annotations may be dropped
+            (counted in the log). Annotations of any other such category are an error.
+            Defaults to none.
         lazy_init (bool): Defer loading the source's annotations. Defaults to False.
         max_refetch (int): Retries with another index when a training pipeline returns None.
     """
@@ -100,6 +108,7 @@ class ClassMergeDataset:
                  classes: Optional[Sequence[str]] = None,
                  palette: Optional[Sequence] = None,
                  pipeline: Sequence[Union[dict, callable]] = (),
+                 drop_category_ids: Sequence[int] = (),
                  lazy_init: bool = False,
                  max_refetch: int = 1000) -> None:
         if isinstance(dataset, dict):
@@ -116,7 +125,8 @@ class ClassMergeDataset:
         else:
             raise TypeError('ClassMergeDataset: dataset must be a config dict or a BaseDataset, '
                             f'got {type(dataset)}')
-        owner = f'ClassMergeDataset({type(self.dataset).__name__})'
+        owner = self._owner = f'ClassMergeDataset({type(self.dataset).__name__})'
+        self.drop_category_ids = tuple(int(i) for i in drop_category_ids)
         source_meta = self.dataset.metainfo
         source_classes = source_meta.get('classes')
         if source_classes is None:
@@ -146,11 +156,34 @@ class ClassMergeDataset:
         return copy.deepcopy(self._metainfo)
 
     def full_init(self) -> None:
-        """Load the source's annotations."""
+        """Load the source's annotations and check their categories."""
         if self._fully_initialized:
             return
         self.dataset.full_init()
+        self._check_source_categories()
         self._fully_initialized = True
+
+    def _check_source_categories(self) -> None:
+        """Apply the unknown-category rule to a COCO-style source."""
+        # mmdet's CocoDataset keeps, of the parsed file, the ids of the source classes
+        # (`cat_ids`) and every annotated category id with one entry per annotation
+        # (`cat_img_map`); annotations of the other ids were skipped while parsing.
+        cat_ids = getattr(self.dataset, 'cat_ids', None)
+        cat_img_map = getattr(self.dataset, 'cat_img_map', None)
+        if cat_ids is None or cat_img_map is None:
+            if self.drop_category_ids:
+                raise ValueError(f'{self._owner}: drop_category_ids applies to COCO-style '
+                                 'sources (mmdet CocoDataset) only')
+            return
+        known = [i for i in self.drop_category_ids if i in cat_ids]
+        if known:
+            raise ValueError(f'{self._owner}: drop_category_ids lists {known}, which are '
+                             'categories of source classes; map those classes to None in '
+                             'class_map instead')
+        counts = {int(cat): len(imgs) for cat, imgs in cat_img_map.items()
+                  if cat not in cat_ids}
+        check_unknown_categories(self._owner, self.dataset.ann_file, counts,
+                                 self.drop_category_ids, 'drop_category_ids', 'category id')
 
     def __len__(self) -> int:
         self.full_init()

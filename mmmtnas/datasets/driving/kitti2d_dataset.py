@@ -9,6 +9,7 @@ is a small :class:`mmdet.datasets.BaseDetDataset` that reads the files as KITTI 
       training/label_2/000000.txt ...     15 fields per object (see ``KITTI_FIELDS``)
 """
 import os.path as osp
+from collections import Counter
 from typing import Dict, List, Optional, Sequence
 
 from mmdet.datasets import BaseDetDataset
@@ -17,6 +18,7 @@ from PIL import Image
 
 from mmmtnas.registry import DATASETS
 from .data_paths import check_data_paths
+from .unknown_categories import check_unknown_categories
 
 KITTI_FIELDS = ('type', 'truncated', 'occluded', 'alpha', 'x1', 'y1', 'x2', 'y2', 'height',
                 'width', 'length', 'x', 'y', 'z', 'rotation_y')
@@ -81,8 +83,10 @@ class Kitti2DDataset(BaseDetDataset):
     Van for Car, or a Person_sitting for Pedestrian) become ignored instances of that class;
     ``DontCare`` regions become ignored instances of every class (mmdet ignore boxes carry a
     label, and a detection of any class inside a DontCare region is not a false positive);
-    other types (Truck, Tram, Misc) are dropped. With ``difficulty`` set, objects harder than
-    that KITTI level are ignored as well.
+    objects of the types in ``drop_types`` are dropped and counted in the log. An object of any
+    other type is an error naming the label folder and the types, so that no object is lost
+    without the config saying so. With ``difficulty`` set, objects harder than that KITTI level
+    are ignored as well.
 
     Args:
         ann_file (str): Split list, one frame id per line (relative to ``data_root``).
@@ -92,6 +96,8 @@ class Kitti2DDataset(BaseDetDataset):
             car/pedestrian/cyclist.
         ignore_types (dict): KITTI type -> class name, kept as ignored boxes. Defaults to
             Van -> car, Person_sitting -> pedestrian.
+        drop_types (Sequence[str]): KITTI types whose objects are dropped (e.g. Truck, Tram,
+            Misc with the default tables). Defaults to none.
         dontcare_as_ignore (bool): Keep DontCare regions as ignored boxes. Defaults to True.
         difficulty (str, optional): 'easy', 'moderate' or 'hard': ignore objects beyond it.
         img_suffix (str): Image file suffix. Defaults to '.png'.
@@ -106,6 +112,7 @@ class Kitti2DDataset(BaseDetDataset):
                  data_prefix: dict = dict(img='training/image_2', ann='training/label_2'),
                  type_map: Optional[Dict[str, str]] = None,
                  ignore_types: Optional[Dict[str, str]] = None,
+                 drop_types: Sequence[str] = (),
                  dontcare_as_ignore: bool = True,
                  difficulty: Optional[str] = None,
                  img_suffix: str = '.png',
@@ -114,10 +121,16 @@ class Kitti2DDataset(BaseDetDataset):
             if type_map is None else dict(type_map)
         self.ignore_types = dict(Van='car', Person_sitting='pedestrian') \
             if ignore_types is None else dict(ignore_types)
-        for name in list(self.type_map) + list(self.ignore_types):
+        self.drop_types = tuple(drop_types)
+        for name in list(self.type_map) + list(self.ignore_types) + list(self.drop_types):
             if name not in KITTI_TYPES:
                 raise KeyError(f'Kitti2DDataset: {name!r} is not a KITTI type; types are '
                                f'{KITTI_TYPES}')
+        mapped = [t for t in self.drop_types
+                  if t in self.type_map or t in self.ignore_types or t == 'DontCare']
+        if mapped:
+            raise ValueError(f'Kitti2DDataset: drop_types lists {mapped}, which type_map, '
+                             'ignore_types or dontcare_as_ignore already handle')
         if difficulty is not None and difficulty not in KITTI_DIFFICULTY:
             raise ValueError(f'Kitti2DDataset: difficulty must be one of '
                              f'{tuple(KITTI_DIFFICULTY)} or None, got {difficulty!r}')
@@ -141,6 +154,8 @@ class Kitti2DDataset(BaseDetDataset):
                 raise ValueError(f'Kitti2DDataset: type_map/ignore_types map to {name!r}, which '
                                  f'is not in classes {tuple(classes)}')
         data_list = []
+        unmapped: Counter = Counter()  # objects of types outside the tables, by type
+        first_file: Dict[str, str] = {}
         frame_ids = [x.strip() for x in list_from_file(self.ann_file,
                                                        backend_args=self.backend_args)]
         for frame in filter(None, frame_ids):
@@ -156,10 +171,19 @@ class Kitti2DDataset(BaseDetDataset):
             for lineno, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
-                instances.extend(self._instances(parse_kitti_line(line, ann_path, lineno),
-                                                 classes))
+                obj = parse_kitti_line(line, ann_path, lineno)
+                kind = obj['type']
+                if kind in self.type_map or kind in self.ignore_types or kind == 'DontCare':
+                    instances.extend(self._instances(obj, classes))
+                else:
+                    unmapped[kind] += 1
+                    first_file.setdefault(kind, ann_path)
             data_list.append(dict(img_path=img_path, img_id=frame, seg_map_path=None,
                                   height=height, width=width, instances=instances))
+        firsts = ', '.join(f'{k} in {first_file[k]}' for k in sorted(first_file))
+        check_unknown_categories(
+            'Kitti2DDataset', f"{self.data_prefix['ann']} (first {firsts})", unmapped,
+            self.drop_types, 'drop_types', 'type')
         return data_list
 
     def _instances(self, obj: dict, classes: Sequence[str]) -> List[dict]:
@@ -178,10 +202,8 @@ class Kitti2DDataset(BaseDetDataset):
                              or obj['truncated'] > max_trunc)
             return [dict(bbox=obj['bbox'], bbox_label=classes.index(self.type_map[kind]),
                          ignore_flag=ignore)]
-        if kind in self.ignore_types:
-            return [dict(bbox=obj['bbox'], bbox_label=classes.index(self.ignore_types[kind]),
-                         ignore_flag=1)]
-        return []
+        return [dict(bbox=obj['bbox'], bbox_label=classes.index(self.ignore_types[kind]),
+                     ignore_flag=1)]
 
     def filter_data(self) -> List[dict]:
         """Apply ``filter_cfg``: ``filter_empty_gt`` drops frames without a non-ignored
