@@ -8,6 +8,7 @@ import argparse
 from mmengine.config import Config
 
 from mmmtnas.engine.runner.amp import enable_amp
+from mmmtnas.engine.runner.checkpoints import latest_loadable_checkpoint
 from mmmtnas.registry import register_all_modules
 from mmmtnas.utils.cli import (add_common_arguments, build_runner, is_pipeline,
                                load_tool_config, run_cli)
@@ -39,7 +40,8 @@ def apply_train_options(cfg: Config, args: argparse.Namespace) -> None:
         else:
             enable_amp(cfg)
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        # the newest checkpoint that can be read (a kill may have truncated the last one)
+        cfg.resume, cfg.load_from = True, latest_loadable_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
 

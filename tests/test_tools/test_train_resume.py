@@ -52,3 +52,18 @@ def test_resume_with_explicit_checkpoint_path(tmp_path):
     proc = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path),
                     '--resume', str(tmp_path / 'epoch_1.pth'))
     assert (tmp_path / 'epoch_2.pth').is_file(), proc.stderr[-2000:]
+
+
+def test_resume_falls_back_from_a_truncated_latest_checkpoint(tmp_path):
+    full, cut = tmp_path / 'full', tmp_path / 'cut'
+    run_tool('tools/train.py', CONFIG, '--work-dir', str(full))
+    run_tool('tools/train.py', CONFIG, '--work-dir', str(cut))
+    # a kill while epoch 2 was being written: last_checkpoint names a truncated file
+    latest = cut / 'epoch_2.pth'
+    latest.write_bytes(latest.read_bytes()[:1000])
+    proc = run_tool('tools/train.py', CONFIG, '--work-dir', str(cut), '--resume')
+    assert f'checkpoint {latest} cannot be read' in proc.stdout + proc.stderr
+    # epoch 2 was trained again from epoch 1: the same weights as the uninterrupted run
+    a, b = final_state(full / 'epoch_2.pth'), final_state(latest)
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=0, msg=key)

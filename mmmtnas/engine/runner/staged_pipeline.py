@@ -52,12 +52,13 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import Runner
 
 from mmmtnas.registry import RUNNERS, WEIGHT_TRANSFORMS
 from mmmtnas.utils import unwrap_model
 from . import stage_files as sf
 from .amp import enable_amp
+from .checkpoints import latest_loadable_checkpoint
 from .model_profile import profile_model
 from .pipeline_summary import write_summary
 from .stage_placeholders import references, substitute
@@ -301,7 +302,7 @@ class StagedPipeline:
                   level=logging.INFO)
         if spec['kind'] == 'test':
             return self._run_test(name, spec, cfg)
-        latest = checkpoint or (find_latest_checkpoint(stage_dir) if self.resume else None)
+        latest = checkpoint or (latest_loadable_checkpoint(stage_dir) if self.resume else None)
         init_path = osp.join(stage_dir, 'init.pth') if spec.get('init_from') else None
         cfg.resume = latest is not None
         cfg.load_from = latest or init_path
