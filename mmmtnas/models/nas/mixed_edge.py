@@ -69,7 +69,7 @@ def split_op(op: nn.Module) -> Tuple[Tuple[str, ...], List[nn.Module], List[nn.M
         op (nn.Module): A candidate op.
 
     Returns:
-        tuple: ``(key, front, rest)``: the keys of the leading parameter-free modules (equal
+        tuple: ``(keys, front, rest)``: the keys of the leading parameter-free modules (equal
         keys compute the same function), those modules, and the modules after them.
     """
     layers = leaves(op)
@@ -92,7 +92,6 @@ class EdgeInput:
 
     def __init__(self, x: torch.Tensor, partial_k: int = 1) -> None:
         self.x = x
-        self.partial_k = partial_k
         self._split = x.shape[1] // partial_k
         # one contiguous copy of the active channels instead of one per op inside each conv
         self.active = (x if partial_k == 1 else
