@@ -31,8 +31,3 @@ custom_hooks = [
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=2))
-
-# Distributed runs (tools/dist_train.sh): the algorithm steps two optimisers itself, and the
-# warm-up leaves every task's other copies unused.
-model_wrapper_cfg = dict(
-    type='mmmtnas.BilevelDistributedDataParallel', find_unused_parameters=True)

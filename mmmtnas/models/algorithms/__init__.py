@@ -1,5 +1,4 @@
 from mmmtnas.models.search import arch_params_of  # noqa: F401
-from .bilevel_distributed_data_parallel import BilevelDistributedDataParallel  # noqa: F401
 from .bilevel_search import BilevelSearchAlgorithm  # noqa: F401
 from .bmtas_search import BMTASSearch  # noqa: F401
 from .partially_frozen_search import PartiallyFrozenSearch  # noqa: F401

@@ -106,6 +106,12 @@ class BMTASSearch(SearchAlgorithm):
         they appear once in the state dict)."""
         return self.model.encoder.arch_params
 
+    def unused_in_some_steps(self) -> List[str]:
+        """The warm-up routes each task through its own copies, so no warm-up loss reaches the
+        routing parameters (read by :class:`~mmmtnas.models.wrappers.DeviceAgnosticDDP`)."""
+        arch = {id(p) for p in self.arch_parameters()}
+        return [name for name, p in self.named_parameters() if id(p) in arch]
+
     def set_phase(self, phase: str) -> None:
         """Select 'warmup', 'arch' or 'weights' (see the class docstring): the routing mode
         and whether :meth:`loss` adds the resource term."""

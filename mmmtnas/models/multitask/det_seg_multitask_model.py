@@ -97,6 +97,28 @@ class DetSegMultiTaskModel(BaseModel):
         return tuple(self.det_neck(feats)) if self.det_neck is not None else feats
 
     # ------------------------------------------------------------------ training
+    def unused_in_some_steps(self) -> List[str]:
+        """Parameters a training step may leave without a gradient when the model has two
+        tasks: a batch labelled for one task (alternating-task training, MTNAS S2b) never
+        reaches the other task's parts (``det_neck``, ``det_head``, ``seg_head``: weights and,
+        in a supernet, architecture parameters ``arch_params.<part>__*``), nor the levels of
+        the shared ``neck`` that only the other head reads (the seg head reads one FPN level).
+        The backbone is always reached. Read by
+        :class:`~mmmtnas.models.wrappers.DeviceAgnosticDDP`.
+
+        Returns:
+            list[str]: Names as in :meth:`named_parameters`.
+        """
+        if len(self.tasks) < 2:
+            return []
+        parts = ('neck', 'det_neck', 'det_head', 'seg_head')
+        names = []
+        for name, _ in self.named_parameters():
+            owner, _, rest = name.partition('.')
+            if owner in parts or (owner == 'arch_params' and rest.split('__')[0] in parts):
+                names.append(name)
+        return names
+
     @staticmethod
     def labelled_tasks(data_samples: SampleList) -> Dict[str, List[int]]:
         """Indices of the samples labelled for each task.

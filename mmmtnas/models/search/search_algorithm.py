@@ -10,7 +10,7 @@ decides which phases an iteration runs and on which data; it hands them to :meth
 * gradient isolation: a phase's backward changes the ``.grad`` of its own set only
   (:meth:`grads_reach_only`), so one optimiser never steps on the other's loss;
 * the DDP hook: every forward pass goes through ``loss_fn``, which
-  :class:`~mmmtnas.models.algorithms.BilevelDistributedDataParallel` points at its own
+  :class:`~mmmtnas.models.wrappers.DeviceAgnosticDDP` points at its own
   (gradient-synchronising) forward, so one ``train_step`` serves single-process and DDP runs;
 * :meth:`on_phase_start`, called by the loop when a block of one phase begins (BMTAS resets
   optimiser state and batch-norm statistics there);

@@ -1,3 +1,3 @@
-from .device_agnostic_ddp import DeviceAgnosticDDP
+from .device_agnostic_ddp import DeviceAgnosticDDP, declared_unused_parameters
 
-__all__ = ['DeviceAgnosticDDP']
+__all__ = ['DeviceAgnosticDDP', 'declared_unused_parameters']

@@ -1,5 +1,5 @@
-"""BilevelDistributedDataParallel: the algorithm's own train_step under DDP (2 gloo processes)
-ends with identical weights and alphas on both ranks, equal to one process on the union batch."""
+"""DeviceAgnosticDDP around a search algorithm: the algorithm's own train_step under DDP (2 gloo
+processes) ends with identical weights and alphas on both ranks, equal to one process on the union batch."""
 import os
 import socket
 
@@ -35,13 +35,13 @@ def _batches(step, rank=None):
 def _search(unroll, rank=None):
     from tiny_bilevel_supernet import TinyBilevelSupernet
 
-    from mmmtnas.models.algorithms import (BilevelDistributedDataParallel,
-                                           BilevelSearchAlgorithm)
+    from mmmtnas.models.algorithms import BilevelSearchAlgorithm
+    from mmmtnas.models.wrappers import DeviceAgnosticDDP
     algo = BilevelSearchAlgorithm(TinyBilevelSupernet(seed=3), unroll=unroll).double()
     wrappers = OptimWrapperDict(
         weights=OptimWrapper(torch.optim.SGD(algo.weight_parameters(), lr=0.1, momentum=0.9)),
         arch=OptimWrapper(torch.optim.Adam(algo.arch_parameters(), lr=0.05)))
-    model = algo if rank is None else BilevelDistributedDataParallel(
+    model = algo if rank is None else DeviceAgnosticDDP(
         module=algo, device_ids=[rank], broadcast_buffers=False)
     for step in range(STEPS):
         model.train_step(_batches(step, rank), wrappers)
