@@ -51,3 +51,6 @@ val_dataloader = None
 test_dataloader = None
 
 train_cfg = dict(schedule=dict(warmup_iters=2000, max_arch_iters=9600))
+# Multi-GPU runs normalise over the global batch (batch statistics per GPU would be a few
+# images); CPU (gloo) runs keep plain BN.
+sync_bn = 'torch'

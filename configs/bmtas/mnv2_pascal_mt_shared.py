@@ -19,3 +19,6 @@ val_evaluator = dict(
     lower_is_better={{_base_.lower_is_better}},
     baseline=single_metrics_file)
 test_evaluator = val_evaluator
+# Multi-GPU runs normalise over the global batch (batch statistics per GPU would be a few
+# images); CPU (gloo) runs keep plain BN.
+sync_bn = 'torch'

@@ -48,3 +48,6 @@ val_dataloader = None
 test_dataloader = None
 
 train_cfg = dict(schedule=dict(warmup_iters=1000, max_arch_iters=4800))
+# Multi-GPU runs normalise over the global batch (batch statistics per GPU would be a few
+# images); CPU (gloo) runs keep plain BN.
+sync_bn = 'torch'

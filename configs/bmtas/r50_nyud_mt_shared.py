@@ -20,3 +20,6 @@ val_evaluator = dict(
 test_evaluator = val_evaluator
 
 train_cfg = dict(max_iters=20000, val_interval=20000)
+# Multi-GPU runs normalise over the global batch (batch statistics per GPU would be a few
+# images); CPU (gloo) runs keep plain BN.
+sync_bn = 'torch'

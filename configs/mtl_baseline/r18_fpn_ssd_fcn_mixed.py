@@ -12,3 +12,6 @@ model = dict(
     det_head=dict(num_classes=len(_base_.det_classes)),
     seg_head=dict(num_classes=len(_base_.seg_classes)))
 default_hooks = dict(checkpoint=dict(save_best='det/mAP', rule='greater'))
+# Multi-GPU runs normalise over the global batch (batch statistics per GPU would be a few
+# images); CPU (gloo) runs keep plain BN.
+sync_bn = 'torch'
