@@ -29,13 +29,12 @@ DARTS_OPS = ('none', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3
 
 
 def apply_layer(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """``layer(x)``, with batch norm of a ``channels_last`` input computed in NCHW.
+    """``layer(x)``, with batch norm of a ``channels_last`` CPU input computed in NCHW.
 
     On CPU the ``channels_last`` batch-norm kernel computes float32 statistics less precisely
-    than the NCHW one (20x the error for an input of mean 3 and std 0.01; the search cell's
-    losses drifted from the NCHW cell's within two steps) and is slower for few channels, so
-    the search cell's ``channels_last`` layout is left for the BN only; the output returns
-    to it.
+    than the NCHW one (20x the error for an input of mean 3 and std 0.01) and is slower for
+    few channels, so the search cell's ``channels_last`` layout is left for the BN only; the
+    output returns to it.
 
     Args:
         layer (nn.Module): Any layer.
@@ -44,8 +43,8 @@ def apply_layer(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
     Returns:
         Tensor: ``layer(x)``, in the memory format of ``x``.
     """
-    if (isinstance(layer, nn.modules.batchnorm._BatchNorm) and not x.is_contiguous()
-            and x.is_contiguous(memory_format=torch.channels_last)):
+    if (isinstance(layer, nn.modules.batchnorm._BatchNorm) and x.device.type == 'cpu'
+            and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)):
         return layer(x.contiguous()).contiguous(memory_format=torch.channels_last)
     return layer(x)
 

@@ -4,7 +4,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmmtnas.models.nas import CANDIDATE_OPS, DARTS_OPS, FactorizedReduce, build_op
-from mmmtnas.models.nas.operations import check_op_names
+from mmmtnas.models.nas.operations import apply_layer, check_op_names
 
 
 def test_the_eight_darts_ops_are_registered_once():
@@ -65,3 +65,16 @@ def test_unknown_or_duplicate_ops_are_named_in_the_error():
         check_op_names(['skip_connect', 'skip_connect'])
     with pytest.raises(KeyError, match='conv_7x7'):
         build_op('conv_7x7', 4, 1, False)
+
+
+def test_batch_norm_of_a_channels_last_input_is_the_nchw_batch_norm_in_channels_last():
+    x = torch.randn(4, 3, 5, 5) * 0.01 + 3  # the CPU channels_last kernel is imprecise here
+    ref_bn, bn = nn.BatchNorm2d(3), nn.BatchNorm2d(3)
+    expected = ref_bn(x)
+    out = apply_layer(bn, x.contiguous(memory_format=torch.channels_last))
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(out, expected)
+    assert torch.equal(bn.running_mean, ref_bn.running_mean)
+    assert torch.equal(bn.running_var, ref_bn.running_var)
+    conv = nn.Conv2d(3, 3, 1)
+    assert torch.equal(apply_layer(conv, x), conv(x))
