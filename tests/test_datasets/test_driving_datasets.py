@@ -326,11 +326,14 @@ def test_listed_unknown_categories_are_dropped_and_counted_in_one_warning(
         'id is in drop_category_ids: 11: 2, 12: 1']
 
 
-def test_drop_category_ids_refuses_ids_of_source_classes(toy_driving):
+def test_drop_category_ids_refuses_source_classes_and_non_coco_sources(toy_driving):
     # id 3 is 'car', a source class: dropping it belongs in class_map ('car': None).
     with pytest.raises(ValueError, match=r'drop_category_ids lists \[3\], which are categories '
                                          'of source classes'):
         DATASETS.build(_bdd_val_source(toy_driving[0], drop_category_ids=[3, 11]))
+    seg_source = _config('driving_mixed.py', toy_driving[0]).val_dataloader.seg.dataset
+    with pytest.raises(ValueError, match='drop_category_ids applies to COCO-style sources'):
+        DATASETS.build(dict(seg_source.datasets[0], drop_category_ids=[11]))
 
 
 def test_toy_sets_have_no_unknown_category(toy_driving, logged_warnings):
