@@ -12,15 +12,16 @@ import torch.distributed as torch_dist
 from mmengine.config import Config
 
 
-def prepare_distributed(cfg: Config, launcher: str) -> None:
-    """Adapt ``cfg`` (in place) for a distributed run, and the process group for a CPU one.
+def distributed_config(cfg: Config, launcher: str) -> None:
+    """Adapt ``cfg`` (in place) to a distributed run; a run's or a pipeline stage's config.
 
     Every distributed run gets ``mmmtnas.DeviceAgnosticDDP`` unless the config names another
     wrapper type: it runs on CPU processes, steps search algorithms through their own
-    ``train_step`` and sets ``find_unused_parameters`` from what the model declares.
+    ``train_step`` and sets ``find_unused_parameters`` from what the model declares. Without a
+    GPU the backend is gloo and SyncBN is left out.
 
     Args:
-        cfg (Config): The run's config.
+        cfg (Config): The config.
         launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
     """
     if launcher == 'none':
@@ -38,7 +39,19 @@ def prepare_distributed(cfg: Config, launcher: str) -> None:
     dist_cfg['backend'] = 'gloo'
     # SyncBN needs a GPU; plain BN on each CPU rank.
     cfg.pop('sync_bn', None)
-    if launcher == 'pytorch' and not torch_dist.is_initialized():
+
+
+def prepare_distributed(cfg: Config, launcher: str) -> None:
+    """Adapt ``cfg`` (:func:`distributed_config`) and, for a CPU run, start the gloo process
+    group.
+
+    Args:
+        cfg (Config): The run's config.
+        launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
+    """
+    distributed_config(cfg, launcher)
+    if launcher == 'pytorch' and not torch.cuda.is_available() \
+            and not torch_dist.is_initialized():
         # The runner skips its own init_dist when a process group already exists.
         torch_dist.init_process_group(
             backend='gloo',

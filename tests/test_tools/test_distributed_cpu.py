@@ -102,3 +102,16 @@ def test_readme_torchrun_runs_alternating_tasks_and_searches(tmp_path, make_conf
         assert (tmp_path / 'work' / name).is_file(), name
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
+
+
+def test_pipeline_stages_get_the_ddp_wrapper_and_plain_bn_on_cpu(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    pipeline = Config.fromfile(osp.join(CONFIGS, 'bmtas', 'mnv2_pascal_mt.py'))
+    pipeline.work_dir = str(tmp_path)
+    pipeline.launcher = 'pytorch'
+    stage = StagedPipeline(pipeline).stage_config('search')
+    assert stage.model_wrapper_cfg.type == 'mmmtnas.DeviceAgnosticDDP'
+    assert stage.env_cfg.dist_cfg.backend == 'gloo'
+    assert 'sync_bn' not in stage  # the multi-GPU stage config asks for SyncBN
+    search = Config.fromfile(osp.join(CONFIGS, 'bmtas', 'mnv2_pascal_mt_search.py'))
+    assert search.sync_bn == 'torch'

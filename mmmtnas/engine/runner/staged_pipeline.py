@@ -56,6 +56,7 @@ from mmengine.runner import Runner
 
 from mmmtnas.registry import RUNNERS, WEIGHT_TRANSFORMS
 from mmmtnas.utils import unwrap_model
+from mmmtnas.utils.distributed import distributed_config
 from . import stage_files as sf
 from .amp import enable_amp
 from .checkpoints import latest_loadable_checkpoint
@@ -186,6 +187,7 @@ class StagedPipeline:
         cfg = Config(self._resolve(cfg.to_dict()), filename=path)
         cfg.work_dir = self.stage_dir(name)
         cfg.launcher = self.launcher
+        distributed_config(cfg, self.launcher)  # as tools/train.py does for a single run
         cfg.pop('runner_type', None)
         if self.amp and self.spec(name)['kind'] != 'test':
             enable_amp(cfg, where=f"stage '{name}'")

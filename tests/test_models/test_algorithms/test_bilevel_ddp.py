@@ -1,5 +1,6 @@
 """DeviceAgnosticDDP around a search algorithm: the algorithm's own train_step under DDP (2 gloo
-processes) ends with identical weights and alphas on both ranks, equal to one process on the union batch."""
+processes) ends with identical weights and alphas on both ranks, equal to one process on the
+union batch."""
 import os
 import socket
 
