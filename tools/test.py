@@ -4,12 +4,12 @@
                                             [--cfg-options k=v ...] [--launcher ...]
 """
 import argparse
-import os.path as osp
 
 from mmmtnas.registry import register_all_modules
 from mmmtnas.utils.cli import (add_common_arguments, build_runner, load_tool_config,
                                run_cli)
 from mmmtnas.utils.distributed import prepare_distributed
+from mmmtnas.utils.torch_compat import load_local_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -24,8 +24,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint file not found: {args.checkpoint}')
+    # a bad checkpoint is one error line before the runner writes anything
+    load_local_checkpoint(args.checkpoint, map_location='cpu')
     cfg = load_tool_config(args)
     cfg.load_from = args.checkpoint
     prepare_distributed(cfg, args.launcher)

@@ -13,6 +13,7 @@ from mmmtnas.registry import register_all_modules
 from mmmtnas.utils.cli import (add_common_arguments, build_runner, is_pipeline,
                                load_tool_config, run_cli)
 from mmmtnas.utils.distributed import prepare_distributed
+from mmmtnas.utils.torch_compat import load_local_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -51,6 +52,9 @@ def main() -> None:
     register_all_modules(init_default_scope=False)
     cfg = load_tool_config(args)
     apply_train_options(cfg, args)
+    if not is_pipeline(cfg) and cfg.get('load_from'):
+        # a bad checkpoint is one error line before the runner writes anything
+        load_local_checkpoint(cfg.load_from, map_location='cpu')
     prepare_distributed(cfg, args.launcher)
     build_runner(cfg).train()
 

@@ -1,11 +1,13 @@
 """Which checkpoint a resumed run starts from: the latest one that can be read."""
+import logging
 import os.path as osp
 import re
 from glob import glob
 from typing import List, Optional
 
-import torch
 from mmengine.logging import print_log
+
+from mmmtnas.utils.torch_compat import CheckpointError, load_local_checkpoint
 
 _NUMBERED = re.compile(r'^(?:iter|epoch)_(\d+)\.pth$')
 
@@ -39,11 +41,10 @@ def latest_loadable_checkpoint(work_dir: str) -> Optional[str]:
     """
     for path in _candidates(work_dir):
         try:
-            torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as err:  # any unreadable file: truncated, empty, foreign
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            print_log(f'checkpoint {path} cannot be read ({reason[:200]}); trying the previous '
-                      'one', logger='current', level=30)
+            load_local_checkpoint(path, map_location='cpu')
+        except CheckpointError as err:  # truncated, empty, foreign, unsafe
+            print_log(f'checkpoint {path} cannot be read ({err}); trying the previous one',
+                      logger='current', level=logging.WARNING)
             continue
         return path
     return None

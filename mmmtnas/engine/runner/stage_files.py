@@ -12,6 +12,8 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import torch
 
+from mmmtnas.utils.torch_compat import load_local_checkpoint
+
 MARKER = 'DONE.json'
 METRICS = 'metrics.json'
 INIT_REPORT = 'init.json'  # what the stage's init.pth holds (InheritWeights' report)
@@ -93,8 +95,7 @@ def atomic_torch_save(obj, path: str) -> str:
 
 def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
     """The ``state_dict`` of a checkpoint written by an mmengine runner (or a bare one)."""
-    import mmmtnas.utils.torch_compat  # noqa: F401  (allow-lists mmengine checkpoint types)
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    ckpt = load_local_checkpoint(path, map_location='cpu')
     return ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
 
 
