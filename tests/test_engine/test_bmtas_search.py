@@ -7,7 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.optim import OptimWrapperDict
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
-from tiny_bmtas import TASKS, TinyDenseSamples, batch, search_cfg
+from tiny_bmtas import TASKS, batch, search_cfg, search_runner_cfg
 
 from mmmtnas.engine.loops import BMTASPhaseSchedule
 from mmmtnas.models.branched.madds import count_madds
@@ -202,25 +202,8 @@ def block_costs(size=32):
 def test_search_loop_runs_warmup_then_alternates_phases_and_exports(tmp_path):
     init_default_scope('mmmtnas')
     recorder = _Recorder()
-    runner = Runner(
-        model=search_cfg(tasks=('seg', 'sal'), resource_weight=0.1, layer_costs=None),
-        work_dir=str(tmp_path),
-        train_dataloader=dict(dataset=TinyDenseSamples(), batch_size=2, num_workers=0,
-                              sampler=dict(type='DefaultSampler', shuffle=True),
-                              collate_fn=dict(type='pseudo_collate')),
-        train_cfg=dict(type='mmmtnas.SearchLoop',
-                       schedule=dict(type='bmtas_phases', warmup_source='train', warmup_iters=2,
-                                     max_arch_iters=2, weight_phase_iters=2),
-                       splits=dict(arch=dict(of='train', split='val', fraction=0.8),
-                                   weights=dict(of='train', split='search', fraction=0.8))),
-        optim_wrapper=dict(
-            constructor='mmmtnas.BilevelOptimWrapperConstructor',
-            weights=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9)),
-            arch=dict(optimizer=dict(type='Adam', lr=0.01, weight_decay=5e-5))),
-        custom_hooks=[dict(type='mmmtnas.GumbelTemperatureHook'), recorder,
-                      dict(type='mmmtnas.ArchitectureExportHook')],
-        default_hooks=dict(checkpoint=None, logger=dict(type='LoggerHook', interval=1)),
-        default_scope='mmmtnas', randomness=dict(seed=0))
+    runner = Runner(**search_runner_cfg(
+        str(tmp_path), custom_hooks=[recorder, dict(type='mmmtnas.ArchitectureExportHook')]))
     loop = runner.train_loop
     # 10 samples: 2 for the architecture (one batch per phase), 8 for the weights.
     sources = loop.dataloader

@@ -10,8 +10,7 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from tiny_bilevel_supernet import one_torch_thread, search_cfg  # noqa: F401
-from tiny_bmtas import TinyDenseSamples
-from tiny_bmtas import search_cfg as bmtas_model_cfg
+from tiny_bmtas import search_runner_cfg
 from tiny_darts_supernet import darts_search_cfg
 from tiny_model import TinyRegressionDataset
 
@@ -59,29 +58,10 @@ def s2b_cfg(work_dir, max_iters, **kw):
     return cfg
 
 
-def bmtas_cfg(work_dir, max_iters, custom_hooks=(), checkpoint_interval=None, **kw):
+def bmtas_cfg(work_dir, max_iters, **kw):
     """Warm-up 2, then blocks of 1 architecture and 2 weight iterations (``max_iters`` is
     derived by the schedule: 2 + 3 * 2 = 8)."""
-    return dict(
-        model=bmtas_model_cfg(tasks=('seg', 'sal'), resource_weight=0.1),
-        work_dir=work_dir,
-        train_dataloader=dict(dataset=TinyDenseSamples(), batch_size=2, num_workers=0,
-                              sampler=dict(type='DefaultSampler', shuffle=True),
-                              collate_fn=dict(type='pseudo_collate')),
-        train_cfg=dict(type='mmmtnas.SearchLoop',
-                       schedule=dict(type='bmtas_phases', warmup_source='train', warmup_iters=2,
-                                     max_arch_iters=2, weight_phase_iters=2),
-                       splits=dict(arch=dict(of='train', split='val', fraction=0.8),
-                                   weights=dict(of='train', split='search', fraction=0.8))),
-        optim_wrapper=dict(
-            constructor='mmmtnas.BilevelOptimWrapperConstructor',
-            weights=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9)),
-            arch=dict(optimizer=dict(type='Adam', lr=0.01, weight_decay=5e-5))),
-        custom_hooks=[dict(type='mmmtnas.GumbelTemperatureHook'), *custom_hooks],
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1),
-                           checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                                           interval=checkpoint_interval or 100)),
-        randomness=dict(seed=0), default_scope='mmmtnas', log_level='WARNING', **kw)
+    return search_runner_cfg(work_dir, **kw)
 
 
 class _DataRecorder(Hook):
