@@ -87,11 +87,11 @@ class DeviceAgnosticDDP(MMDistributedDataParallel):
             **kwargs)
         self._must_use: Dict[str, nn.Parameter] = {}
         self._used: Set[int] = set()
-        if check:
-            self._must_use = {n: p for n, p in module.named_parameters() if n not in may_skip}
-            for p in module.parameters():
-                if p.requires_grad:
-                    p.register_post_accumulate_grad_hook(self._mark_used)
+        if check:  # the parameters trained from the start (frozen ones never get a hook)
+            trained = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+            self._must_use = {n: p for n, p in trained if n not in may_skip}
+            for _, p in trained:
+                p.register_post_accumulate_grad_hook(self._mark_used)
 
     def _mark_used(self, param: torch.Tensor) -> None:
         self._used.add(id(param))
