@@ -117,9 +117,11 @@ def build_runner(cfg: Config):
 
 
 def _innermost_message(err: BaseException) -> str:
-    # Registry build errors re-raise as "class `X` in file.py: <cause>"; keep the whole chain's
-    # last line, which names the class and the problem.
-    msg = str(err).strip().splitlines()[-1] if str(err).strip() else repr(err)
+    # The head of a message names the problem: a registry build error re-raises as
+    # "class `X` in file.py: <cause>" on its first line, and torch's errors (DDP's "Expected to
+    # have finished reduction ...") put advice and parameter lists after it.
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    msg = lines[0] if lines else repr(err)
     if isinstance(err, KeyError) and msg.startswith("'") and msg.endswith("'"):
         msg = msg[1:-1]
     return f'{type(err).__name__}: {msg}'

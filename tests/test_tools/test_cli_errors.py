@@ -44,3 +44,12 @@ def test_missing_config_and_checkpoint_are_named(monkeypatch, capsys, tmp_path):
     assert 'nope.py' in line
     line = run_tool_inprocess(monkeypatch, capsys, 'test.py', CONFIG, str(tmp_path / 'no.pth'))
     assert 'no.pth' in line
+
+
+def test_error_line_is_the_head_of_a_multi_line_message():
+    from mmmtnas.utils.cli import _innermost_message
+    err = RuntimeError('Expected to have finished reduction in the prior iteration.\n'
+                       'In addition, you can set the environment variable '
+                       'TORCH_DISTRIBUTED_DEBUG to either INFO or DETAIL.')
+    assert _innermost_message(err) == ('RuntimeError: Expected to have finished reduction in '
+                                       'the prior iteration.')
