@@ -17,3 +17,5 @@ train_cfg = dict(type='mmmtnas.AlternatingTaskTrainLoop', max_iters=max_iters,
                  schedule='round_robin', val_interval=10**9)
 val_cfg = val_dataloader = val_evaluator = None
 test_cfg = dict(type='mmmtnas.MultiTaskTestLoop')
+# Multi-GPU runs normalise over the global batch; CPU (gloo) runs keep plain BN.
+sync_bn = 'torch'

@@ -20,3 +20,5 @@ custom_hooks = [
     dict(type='mmmtnas.ArchitectureExportHook', interval=check_interval),
 ]
 default_hooks = dict(checkpoint=dict(interval=1000, max_keep_ckpts=2))
+# Multi-GPU runs normalise over the global batch; CPU (gloo) runs keep plain BN.
+sync_bn = 'torch'
