@@ -19,7 +19,7 @@ at identical parameters; later ones also carry float32 rounding through the upda
 Adam's first architecture steps are close to ``lr * sign(grad)``, so rounding in a near-zero
 alpha gradient moves that alpha by up to ``2 * lr``: with K=1 the losses of later steps
 differ by ~1e-3, as much as the reference differs from itself run with other convolution
-kernels (``torch.backends.mkldnn.flags(enabled=False)``).
+kernels (``--loss-noise`` runs it once per K with oneDNN disabled and reports that too).
 
 Peak memory:
   * CPU: ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the child process (peak resident
@@ -112,7 +112,11 @@ def parse_args(argv=None):
                         help='child processes per K and implementation, run alternately')
     parser.add_argument('--out', default='work_dirs/bench/pc_darts.json')
     parser.add_argument('--child-k', type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument('--loss-noise', action='store_true',
+                        help='also run the reference once per K without oneDNN convolutions, '
+                        'to show how far float32 rounding alone moves its losses')
     parser.add_argument('--child-impl', default='fast', choices=IMPLS, help=argparse.SUPPRESS)
+    parser.add_argument('--child-no-mkldnn', action='store_true', help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -145,6 +149,8 @@ def run_child(args) -> dict:
     model = nn.ModuleDict(dict(backbone=backbone, classifier=classifier)).to(device)
     if args.child_impl == 'reference':
         use_reference_cells(model)
+    if args.child_no_mkldnn:
+        torch.backends.mkldnn.enabled = False
     arch = list(backbone.arch_params.parameters())
     arch_ids = {id(p) for p in arch}
     weights = [p for p in model.parameters() if id(p) not in arch_ids]
@@ -185,7 +191,7 @@ def run_child(args) -> dict:
     peak = _rss_mib()
     result = dict(
         partial_k=args.child_k,
-        impl=args.child_impl,
+        impl=args.child_impl + ('_no_mkldnn' if args.child_no_mkldnn else ''),
         losses=losses,
         edge_norm=backbone.edge_norm,
         num_weight_params=sum(p.numel() for p in weights),
@@ -239,6 +245,14 @@ def main(argv=None):
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
                 print(f"K={k} {impl}: step {runs[-1]['step_s']['median']:.3f} s, "
                       f"peak RSS +{runs[-1]['step_peak_rss_mib']:.1f} MiB", flush=True)
+    noise_runs = []
+    if args.loss_noise:
+        for k in args.ks:
+            out = subprocess.run(
+                [sys.executable, os.path.abspath(__file__), '--child-k', str(k), '--child-impl',
+                 'reference', '--child-no-mkldnn'] + shared,
+                check=True, capture_output=True, text=True)
+            noise_runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     summary = {impl: {k: _summarise([r for r in runs if r['impl'] == impl
                                      and r['partial_k'] == k]) for k in args.ks}
                for impl in args.impls}
@@ -271,6 +285,11 @@ def main(argv=None):
                 # rounding through Adam's first, sign-like architecture steps
                 first_loss_diff=per_loss[0], max_abs_loss_diff=max(per_loss),
                 abs_loss_diff_per_loss=per_loss)
+            noise = [r for r in noise_runs if r['partial_k'] == k]
+            if noise:
+                ref_run = next(r for r in runs if r['partial_k'] == k and r['impl'] == 'reference')
+                speedup[f'K{k}']['reference_without_mkldnn_abs_loss_diff_per_loss'] = [
+                    abs(a - b) for a, b in zip(ref_run['losses'], noise[0]['losses'])]
             print(f"K={k}: reference {ref['step_s']:.3f} s/step, fast {fast['step_s']:.3f} "
                   f"s/step, speedup x{speedup[f'K{k}']['speedup']:.2f}, |loss diff| per loss "
                   f"{' '.join(f'{d:.1e}' for d in per_loss)}", flush=True)
@@ -289,7 +308,8 @@ def main(argv=None):
         speedup=speedup,
         summary={impl: {f'K{k}': v for k, v in per_k.items()} for impl, per_k in summary.items()},
         ratios=ratios,
-        runs=runs)
+        runs=runs,
+        loss_noise_runs=noise_runs)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(result, f, indent=2)
