@@ -1,14 +1,20 @@
-"""The MTNAS pipeline (a StagedPipeline) on a tiny toy set: resume exactness, one task per S2b
-iteration, fixed branch architectures (from S1's genotype files), a derived finetune network
-without architecture parameters that starts from the searched cell weights.
+"""The MTNAS pipeline (a StagedPipeline) on a tiny toy set: a run killed with SIGKILL in S1 and
+in S2b (random flips on) and resumed with ``tools/train.py --resume`` writes the uninterrupted
+run's genotype files byte for byte; one task per S2b iteration, fixed branch architectures (from
+S1's genotype files), a derived finetune network without architecture parameters that starts
+from the searched cell weights.
 
-Slow by nature (five real mmengine runs, twice): about 4-8 minutes on 2 busy CPU cores. Every
-stage runs a handful of iterations; the work is in building the runners.
+Slow by nature (five real mmengine runs, twice): minutes on 2 CPU cores. Every stage runs a
+handful of iterations; the work is in building the runners.
 """
 import json
 import os
 import os.path as osp
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 import torch
@@ -20,9 +26,10 @@ from mmmtnas.engine.runner import StagedPipeline, StageInputError
 from mmmtnas.registry import HOOKS, MODELS
 from mmmtnas.structures.genotype import genotype_alphas, load_genotype_file
 from mmmtnas.testing import make_toy_driving
+from repo_paths import REPO_ROOT
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'mtnas', 'ssd_fcn_toy.py')
-S2B_ITERS = 4
+S2B_ITERS = 6
 RECORDS = []  # one entry per S2b iteration of the uninterrupted run
 
 
@@ -49,20 +56,6 @@ class _RecordS2bIterHook(Hook):
                             keys=sorted(outputs), moved=moved))
 
 
-@HOOKS.register_module(force=True)
-class _CrashAtIterHook(Hook):
-    """Simulate a killed run: raise after iteration ``at`` (after its checkpoint hook)."""
-
-    priority = 'LOWEST'
-
-    def __init__(self, at: int) -> None:
-        self.at = at
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        if runner.iter + 1 == self.at:
-            raise RuntimeError(f'simulated kill after iteration {self.at}')
-
-
 def _search_hooks(extra=()):
     return [dict(type='mmmtnas.ArchitectureStableStopHook', interval=2, patience=3),
             dict(type='mmmtnas.ArchitectureExportHook', interval=2, draw=False), *extra]
@@ -70,7 +63,8 @@ def _search_hooks(extra=()):
 
 TINY = {
     'stage_order': ['s1_det', 's1_seg', 's2a', 's2b', 'finetune'],  # no test stage here
-    'stages.s1_det.train_cfg.max_iters': 2,
+    'stages.s1_det.train_cfg.max_iters': 8,
+    'stages.s1_det.default_hooks.checkpoint.interval': 2,
     'stages.s1_seg.train_cfg.max_iters': 2,
     'stages.s2a.train_cfg.max_iters': 2,
     'stages.s2a.train_cfg.val_interval': 10**9,
@@ -89,9 +83,34 @@ def _pipeline(work_dir, resume=False, **options) -> StagedPipeline:
     return StagedPipeline.from_cfg(cfg)
 
 
+def _train(config, work_dir, cwd, *extra, kill_after=None):
+    """``tools/train.py`` in a subprocess; with ``kill_after`` (a stage), SIGKILL it as soon as
+    that stage has written a complete checkpoint."""
+    cmd = [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'), str(config),
+           '--work-dir', str(work_dir), *extra]
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT, OMP_NUM_THREADS='1')
+    if kill_after is None:
+        proc = subprocess.run(cmd, cwd=str(cwd), env=env, capture_output=True, text=True,
+                              timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return None
+    proc = subprocess.Popen(cmd, cwd=str(cwd), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    marker = work_dir / kill_after / 'last_checkpoint'  # mmengine writes it after a checkpoint
+    deadline = time.time() + 900
+    while not marker.is_file() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return dict(killed=proc.returncode == -signal.SIGKILL,
+                done=osp.exists(work_dir / kill_after / 'DONE.json'),
+                checkpoint=osp.basename(marker.read_text().strip()))
+
+
 @pytest.fixture(scope='module')
 def runs(tmp_path_factory):
-    """Uninterrupted run (A) and a run killed in S2b then resumed (B), same seed."""
+    """Uninterrupted run (A, in this process) and a run (B, ``tools/train.py``) killed with
+    SIGKILL in S1 and in S2b, each time resumed with ``--resume``; same seed."""
     root = tmp_path_factory.mktemp('mtnas')
     make_toy_driving(str(root / 'data' / 'toy_driving'), num_images=4, seed=3, size=(64, 128),
                      crop_size=32)
@@ -104,37 +123,37 @@ def runs(tmp_path_factory):
         RECORDS.clear()
         _pipeline(wd_a, **{'stages.s2b.custom_hooks': _search_hooks(
             [dict(type='_RecordS2bIterHook')])}).train()
-        # B reuses A's finished S1 / S2a stages (the rerun must skip them) ...
-        for stage in ('s1_det', 's1_seg', 's2a'):
-            shutil.copytree(wd_a / stage, wd_b / stage)
-        # ... is killed during S2b, after the checkpoint of iteration 2 ...
-        with pytest.raises(RuntimeError, match='simulated kill'):
-            _pipeline(wd_b, **{'stages.s2b.custom_hooks': _search_hooks(
-                [dict(type='_CrashAtIterHook', at=3)])}).train()
-        killed = dict(done=osp.exists(wd_b / 's2b' / 'DONE.json'),
-                      ckpt=osp.exists(wd_b / 's2b' / 'iter_2.pth'))
-        # ... and resumed.
-        _pipeline(wd_b, resume=True).train()
     finally:
         os.chdir(cwd)
         torch.set_num_threads(threads)
-    return dict(a=wd_a, b=wd_b, killed=killed, records=list(RECORDS))
+    # B: the same settings as a config file for tools/train.py
+    cfg = Config.fromfile(osp.abspath(CONFIG))
+    cfg.merge_from_dict(TINY, allow_list_keys=True)
+    config = root / 'tiny_ssd_fcn_toy.py'
+    cfg.dump(str(config))
+    # killed in S1 after a checkpoint ...
+    kills = dict(s1_det=_train(config, wd_b, root, kill_after='s1_det'))
+    # ... S1 (seg) and S2a taken from A (the resumed run must skip them) ...
+    for stage in ('s1_seg', 's2a'):
+        shutil.copytree(wd_a / stage, wd_b / stage)
+    # ... resumed, then killed in S2b after a checkpoint, and resumed to the end.
+    kills['s2b'] = _train(config, wd_b, root, '--resume', kill_after='s2b')
+    _train(config, wd_b, root, '--resume')
+    return dict(a=wd_a, b=wd_b, kills=kills, records=list(RECORDS))
 
 
 def _genotype(work_dir, stage) -> str:
     return _pipeline(work_dir).output(stage, 'genotype')
 
 
-def test_resumed_s2b_ends_with_the_genotypes_of_an_uninterrupted_run(runs):
-    assert runs['killed'] == dict(done=False, ckpt=True)
-    a, b = _genotype(runs['a'], 's2b'), _genotype(runs['b'], 's2b')
-    assert load_genotype_file(a) == load_genotype_file(b)
-    alphas_a, alphas_b = genotype_alphas(a), genotype_alphas(b)
-    assert alphas_a.keys() == alphas_b.keys()
-    for name in alphas_a:
-        torch.testing.assert_close(torch.tensor(alphas_b[name]), torch.tensor(alphas_a[name]))
+def test_runs_killed_in_s1_and_s2b_end_with_the_genotype_files_of_an_uninterrupted_run(runs):
+    for stage, kill in runs['kills'].items():
+        assert kill['killed'] and not kill['done'], (stage, kill)
+        assert kill['checkpoint'].startswith('iter_'), (stage, kill)
+        a, b = _genotype(runs['a'], stage), _genotype(runs['b'], stage)
+        assert open(a, 'rb').read() == open(b, 'rb').read(), stage
     # the finished stages were skipped, not rerun: their markers are A's
-    for stage in ('s1_det', 's2a'):
+    for stage in ('s1_seg', 's2a'):
         with open(osp.join(runs['a'], stage, 'DONE.json')) as fa, \
                 open(osp.join(runs['b'], stage, 'DONE.json')) as fb:
             assert fa.read() == fb.read()
@@ -148,7 +167,7 @@ def test_resumed_s2b_ends_with_the_genotypes_of_an_uninterrupted_run(runs):
 def test_each_s2b_iteration_backpropagates_one_task_in_schedule_order(runs):
     records = runs['records']
     assert [r['task'] for r in records] == task_schedule(('det', 'seg'), S2B_ITERS)
-    assert [r['task'] for r in records] == ['det', 'seg', 'det', 'seg']
+    assert [r['task'] for r in records] == ['det', 'seg'] * 3
     for r in records:
         other = 'seg' if r['task'] == 'det' else 'det'
         # the logged losses (weight step and arch step) are that task's only
