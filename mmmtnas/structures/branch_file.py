@@ -199,7 +199,6 @@ class BranchStructure:
                     raise BranchFileError(f'{source}: probabilities.{layer} must map each task '
                                           f'to {num} probabilities')
 
-
     # ------------------------------------------------------------------ as an export
     #: File name a search stage writes it to (in its work dir).
     default_filename = 'branches.yaml'

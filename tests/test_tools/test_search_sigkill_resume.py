@@ -63,4 +63,3 @@ def test_bmtas_search_killed_after_a_checkpoint_resumes_to_the_same_branch_file(
             for d in (tmp_path / 'full', killed))
     assert a.keys() == b.keys()
     assert all(torch.equal(a[k], b[k]) for k in a)
-

@@ -219,4 +219,3 @@ class BMTASPhaseSchedule(SearchSchedule):
             if count:
                 drawn[self.source_of[phase]] += count
         return drawn
-

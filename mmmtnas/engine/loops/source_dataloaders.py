@@ -89,8 +89,10 @@ def build_source_dataloaders(runner, cfg: Mapping, what: str,
     Nested keys are joined with dots (``dict(det=dict(train=..., val=...))`` gives ``det.train``
     and ``det.val``). ``splits`` declares more sources as parts of one: ``dict(arch=dict(
     of='train', split='val', fraction=0.8, seed=0))`` is source ``train``'s loader over the
-    ``'val'`` part of a :class:`mmmtnas.DatasetSplit` of its dataset. Each source is built by the runner with the runner's seed plus its index,
-    so equal-sized sources are not shuffled in step, and with the runner's ``diff_rank_seed``.
+    ``'val'`` part of a :class:`mmmtnas.DatasetSplit` of its dataset.
+
+    Each source is built by the runner with the runner's seed plus its index, so equal-sized
+    sources are not shuffled in step, and with the runner's ``diff_rank_seed``.
     Batch order then depends only on ``(seed, epoch)``, which is what exact resume relies on
     (:class:`~mmmtnas.engine.loops.EpochIterator`).
 
@@ -144,4 +146,3 @@ def check_model_tasks(model, loaders: SourceDataLoaders, what: str) -> None:
                              f'{list(tasks)}')
         dataset = loaders[task].dataset
         check(task, getattr(dataset, 'metainfo', None), f'{what}.{task} ({type(dataset).__name__})')
-

@@ -390,4 +390,3 @@ class StagedPipeline:
             out['structures'] = structures
         out['metrics'] = sf.read_json(self.output(name, 'metrics')) or {}
         return out
-

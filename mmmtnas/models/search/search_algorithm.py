@@ -18,7 +18,7 @@ decides which phases an iteration runs and on which data; it hands them to :meth
   ``validate``, ``dump`` and ``draw`` itself.
 """
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, List, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -118,7 +118,7 @@ class SearchAlgorithm(BaseModel):
     def train_step(self,
                    data: Batches,
                    optim_wrapper: OptimWrapperDict,
-                   loss_fn: Union[LossFn, None] = None) -> Dict[str, torch.Tensor]:
+                   loss_fn: Optional[LossFn] = None) -> Dict[str, torch.Tensor]:
         """Run the phases of one iteration in the order ``data`` gives them.
 
         Args:
@@ -160,8 +160,8 @@ class SearchAlgorithm(BaseModel):
         return self.update(WEIGHTS_KEY, batches[phase], wrappers, loss_fn)
 
     def update(self, key: str, batch, wrappers: Dict[str, OptimWrapper], loss_fn: LossFn,
-               loss: Union[torch.Tensor, None] = None,
-               log_vars: Union[dict, None] = None) -> Dict[str, torch.Tensor]:
+               loss: Optional[torch.Tensor] = None,
+               log_vars: Optional[dict] = None) -> Dict[str, torch.Tensor]:
         """Forward ``batch`` (unless ``loss`` is given) and step the ``key`` optimiser on it.
 
         Args:
@@ -198,7 +198,7 @@ class SearchAlgorithm(BaseModel):
         """
 
     # ------------------------------------------------------------------ export
-    def export_architecture(self, meta: Union[dict, None] = None):
+    def export_architecture(self, meta: Optional[dict] = None):
         """Return the searched structure (a genotype set or a branch structure).
 
         Args:
