@@ -109,3 +109,39 @@ def test_summary_holds_the_branch_file_and_the_test_metrics(run):
         assert isinstance(metrics[key], float), key
     assert metrics['input_size'] == [64, 64]
     assert (run['work_dir'] / 'summary.md').is_file()
+
+
+def _tool(run, tool, *args):
+    root = run['work_dir'].parent.parent
+    return subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', tool),
+         str(root / 'tiny_toy_mnv2_pascal.py'), *args],
+        cwd=str(root / 'cwd'), env=dict(os.environ, PYTHONPATH=REPO_ROOT),
+        capture_output=True, text=True, timeout=600)
+
+
+def _files(folder):
+    return {p: p.read_bytes() for p in folder.rglob('*') if p.is_file()}
+
+
+def test_a_failed_test_run_leaves_the_finished_pipeline_untouched(run, tmp_path):
+    before = _files(run['work_dir'])
+    bad = tmp_path / 'broken.pth'
+    bad.write_bytes(b'not a checkpoint')
+    proc = _tool(run, 'test.py', str(bad), '--work-dir', str(run['work_dir']))
+    errors = [line for line in proc.stderr.splitlines() if line.startswith('error:')]
+    assert proc.returncode == 1 and len(errors) == 1 and str(bad) in errors[0], proc.stderr
+    assert _files(run['work_dir']) == before  # DONE.json markers and outputs included
+
+
+def test_a_diverging_search_stops_the_pipeline_with_its_stage_and_iteration(run, tmp_path):
+    work_dir = tmp_path / 'nan'
+    proc = _tool(run, 'train.py', '--work-dir', str(work_dir), '--cfg-options',
+                 'stages.search.optim_wrapper.weights.optimizer.lr=1e12')
+    errors = [line for line in proc.stderr.splitlines() if line.startswith('error:')]
+    assert proc.returncode == 1 and len(errors) == 1, proc.stderr[-3000:]
+    assert errors[0].startswith('error: NonFiniteLossError: search: non-finite value at '
+                                'iteration ')
+    assert not (work_dir / 'search' / 'DONE.json').exists()
+    assert not (work_dir / 'search' / 'branches.yaml').exists()
+    assert not (work_dir / 'retrain').exists()

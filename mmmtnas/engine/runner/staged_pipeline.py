@@ -56,6 +56,7 @@ from mmengine.runner import Runner
 
 from mmmtnas.registry import RUNNERS, WEIGHT_TRANSFORMS
 from mmmtnas.utils import unwrap_model
+from mmmtnas.utils.torch_compat import load_local_checkpoint
 from mmmtnas.utils.distributed import distributed_config
 from . import stage_files as sf
 from .amp import enable_amp
@@ -298,8 +299,11 @@ class StagedPipeline:
         spec = self.spec(name)
         self.check_inputs(name)
         stage_dir = self.stage_dir(name)
-        sf.clear_marker(stage_dir)
         cfg = self.stage_config(name)
+        if spec['kind'] == 'test':
+            # what is to be tested must load before a finished stage loses its marker
+            load_local_checkpoint(spec['checkpoint'], map_location='cpu')
+        sf.clear_marker(stage_dir)
         print_log(f'pipeline: stage {name} ({spec["kind"]}) -> {stage_dir}', logger='current',
                   level=logging.INFO)
         if spec['kind'] == 'test':
