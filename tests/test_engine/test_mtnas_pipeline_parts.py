@@ -145,3 +145,17 @@ def test_cfg_options_of_a_pipeline_reach_every_stage(tmp_path):
     assert pipeline.only == 's2b'
     for name in pipeline.stage_names:
         assert pipeline.stage_config(name).randomness.seed == 7
+
+
+def test_metrics_files_are_valid_json_even_with_non_finite_values(tmp_path):
+    from mmmtnas.engine.runner import stage_files
+    path = stage_files.atomic_write_json(
+        str(tmp_path / 'metrics.json'),
+        dict(loss=float('nan'), scores=[1.5, float('inf')], nested=dict(x=-float('inf')),
+             tensor=torch.tensor(0.25)))
+
+    def refuse(constant):
+        raise ValueError(f'invalid JSON constant {constant}')
+
+    data = json.loads(open(path).read(), parse_constant=refuse)
+    assert data == dict(loss=None, scores=[1.5, None], nested=dict(x=None), tensor=0.25)

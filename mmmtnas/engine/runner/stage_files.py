@@ -4,6 +4,7 @@ Everything is written atomically (temp file in the same folder, then ``os.replac
 interrupted stage never leaves a file that looks finished.
 """
 import json
+import math
 import os
 import os.path as osp
 import tempfile
@@ -36,8 +37,21 @@ def atomic_write_text(path: str, text: str) -> str:
 
 
 def atomic_write_json(path: str, data) -> str:
-    """Write ``data`` as indented JSON, atomically."""
-    return atomic_write_text(path, json.dumps(data, indent=2, default=_jsonable) + '\n')
+    """Write ``data`` as indented JSON, atomically. NaN and infinities (which ``json`` would
+    write as bare, invalid ``NaN``) are written as null, so the file is always valid JSON."""
+    text = json.dumps(_finite(json.loads(json.dumps(data, default=_jsonable))), indent=2,
+                      allow_nan=False)
+    return atomic_write_text(path, text + '\n')
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _jsonable(value):
