@@ -9,7 +9,8 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.005, momentum=0.9, weight_decay=1e-4))
 # no `end`: the runner ends the decay with the run (train_cfg.max_iters)
 param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=40000, val_interval=40000)
+# mmengine's iteration loop with exact resume (random augmentation, dropout)
+train_cfg = dict(type='mmmtnas.IterTrainLoop', max_iters=40000, val_interval=40000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
