@@ -6,9 +6,8 @@ import uuid
 import numpy as np
 import pytest
 import torch
-from mmengine.hooks import Hook
 from mmengine.runner import Runner
-from tiny_model import TinyRegressor
+from tiny_model import StopAfterIterHook, TinyRegressor
 
 from mmmtnas.registry import MODELS, TRANSFORMS
 
@@ -33,17 +32,6 @@ class _RandomJitter:
         return results
 
 
-class _StopAt(Hook):
-    priority = 'LOWEST'
-
-    def __init__(self, at):
-        self.at = at
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        if runner.iter + 1 == self.at:
-            runner.train_loop.stop_training = True
-
-
 def _run(work_dir, loop, hooks=(), resume=False):
     runner = Runner(
         model=dict(type='_DropoutRegressor'), work_dir=str(work_dir),
@@ -66,7 +54,7 @@ def _run(work_dir, loop, hooks=(), resume=False):
                                          ('IterBasedTrainLoop', False)])
 def test_stopped_mid_epoch_and_resumed_equals_uninterrupted(tmp_path, loop, exact):
     full = _run(tmp_path / 'full', loop)
-    _run(tmp_path / 'cut', loop, hooks=[_StopAt(5)])  # 4 batches per epoch: mid-epoch 2
+    _run(tmp_path / 'cut', loop, hooks=[StopAfterIterHook(5)])  # 4 batches per epoch: mid-epoch 2
     resumed = _run(tmp_path / 'cut', loop, resume=True)
     same = all(torch.equal(full[k], resumed[k]) for k in full)
     assert same is exact

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 from tiny_bilevel_supernet import one_torch_thread, search_cfg  # noqa: F401
 from tiny_bmtas import search_runner_cfg
 from tiny_darts_supernet import darts_search_cfg
-from tiny_model import TinyRegressionDataset
+from tiny_model import StopAfterIterHook, TinyRegressionDataset
 
 from mmmtnas.engine.loops import SearchLoop
 
@@ -116,23 +116,10 @@ def test_every_search_runs_through_the_one_loop_and_resumes_to_the_same_export(t
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=0, msg=key)
 
 
-class _StopAt(Hook):
-    """End a run after iteration ``at`` (after its checkpoint), as a killed run would."""
-
-    priority = 'LOWEST'
-
-    def __init__(self, at):
-        self.at = at
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        if runner.iter + 1 == self.at:
-            runner.train_loop.stop_training = True
-
-
 def _run_until(make_cfg, work_dir, iters, cut):
     runner = Runner(experiment_name=f'cut-{uuid.uuid4().hex}',
                     **make_cfg(str(work_dir), iters, checkpoint_interval=cut,
-                               custom_hooks=[_StopAt(cut)]))
+                               custom_hooks=[StopAfterIterHook(cut)]))
     runner.train()
     assert runner.iter == cut and (work_dir / f'iter_{cut}.pth').is_file()
 
