@@ -42,7 +42,8 @@ def apply_train_options(cfg: Config, args: argparse.Namespace) -> None:
             enable_amp(cfg)
     if args.resume == 'auto':
         # the newest checkpoint that can be read (a kill may have truncated the last one)
-        cfg.resume, cfg.load_from = True, latest_loadable_checkpoint(cfg.work_dir)
+        cfg.load_from = latest_loadable_checkpoint(cfg.work_dir)
+        cfg.resume = cfg.load_from is not None  # nothing readable: start afresh, as mmengine
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
 

@@ -125,3 +125,24 @@ def test_stable_stop_ignores_a_swap_in_edge_order(monkeypatch):
         hook.after_train_iter(runner, it)
         counts.append(hook.unchanged)
     assert counts == [0, 1, 2, 0]
+
+
+def test_a_run_resumed_from_the_checkpoint_that_decided_to_stop_stops_again():
+    """The stop decision of iteration N is in iter_N.pth (the hook runs before the checkpoint
+    hook): a run killed after that save and resumed must not search on."""
+    import types
+
+    from mmmtnas.engine.hooks import ArchitectureStableStopHook
+    decided = ArchitectureStableStopHook(interval=1, patience=3)
+    decided.last, decided.unchanged = dict(backbone=dict(cells={})), 3
+    checkpoint = dict(meta={})
+    decided.before_save_checkpoint(None, checkpoint)
+    runner = types.SimpleNamespace(train_loop=types.SimpleNamespace(stop_training=False))
+    resumed = ArchitectureStableStopHook(interval=1, patience=3)
+    resumed.after_load_checkpoint(runner, checkpoint)
+    resumed.before_train(runner)
+    assert runner.train_loop.stop_training
+    fresh = ArchitectureStableStopHook(interval=1, patience=3)
+    fresh_runner = types.SimpleNamespace(train_loop=types.SimpleNamespace(stop_training=False))
+    fresh.before_train(fresh_runner)
+    assert not fresh_runner.train_loop.stop_training

@@ -16,6 +16,7 @@ import json
 import os
 import os.path as osp
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,7 +77,9 @@ def run_with_kills(config: str, work_dir: str, options: List[str], kills: int,
                                 env=_env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
-            proc.wait(timeout=moment)
+            if proc.wait(timeout=moment) != 0:
+                raise RuntimeError(f'{config}: attempt {attempts} failed with rc '
+                                   f'{proc.returncode} before it was killed')
             break  # the run finished before this kill
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
@@ -126,6 +129,8 @@ def main() -> None:
         name = osp.splitext(osp.basename(config))[0]
         clean_dir = osp.join(args.work_dir, name, 'clean')
         faulty_dir = osp.join(args.work_dir, name, 'killed')
+        for folder in (clean_dir, faulty_dir):  # finished stages would be skipped, not run
+            shutil.rmtree(folder, ignore_errors=True)
         seconds = run_clean(config, clean_dir, args.cfg_options)
         # Each attempt resumes from its latest checkpoint: kills within a window of a share of
         # the clean duration leave the run some work for every attempt (start-up included).

@@ -51,6 +51,11 @@ class ArchitectureStableStopHook(Hook):
                       logger='current')
             runner.train_loop.stop_training = True
 
+    def before_train(self, runner) -> None:
+        # A run resumed from the checkpoint of the iteration that decided to stop stops too.
+        if self.unchanged >= self.patience:
+            runner.train_loop.stop_training = True
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault('meta', {})[STATE_KEY] = dict(
             last=self.last, unchanged=self.unchanged)

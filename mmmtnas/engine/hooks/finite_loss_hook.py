@@ -3,6 +3,7 @@ import math
 import os.path as osp
 
 import torch
+from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 
 from mmmtnas.registry import HOOKS
@@ -32,6 +33,11 @@ class FiniteLossHook(Hook):
         if callable(arch_parameters) and not all(
                 bool(torch.isfinite(p).all()) for p in arch_parameters()):
             bad.append('architecture parameters')
+        # Every rank must stop, or the others would block in their next all-reduce.
+        flag = torch.tensor(float(bool(bad)))
+        all_reduce(flag, op='max')
+        if flag.item() and not bad:
+            bad = ['the loss of another rank']
         if bad:
             raise NonFiniteLossError(
                 f'{osp.basename(osp.normpath(runner.work_dir))}: non-finite value at iteration '

@@ -42,10 +42,19 @@ class SkipConnectStopHook(Hook):
         self.parts = list(parts) if parts is not None else None
         self.op = op
 
+    def before_train(self, runner) -> None:
+        # A run resumed from the checkpoint of a check repeats that check: the architecture is
+        # the one checked then, so it stops where the uninterrupted run stopped.
+        if runner.iter > 0 and runner.iter % self.interval == 0:
+            self.check(runner, runner.iter)
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        if not self.every_n_train_iters(runner, self.interval):
-            return
-        structure = export_architecture(runner, runner.iter + 1)
+        if self.every_n_train_iters(runner, self.interval):
+            self.check(runner, runner.iter + 1)
+
+    def check(self, runner, iteration: int) -> None:
+        """Stop the loop if the cells exported after ``iteration`` hold too many ops."""
+        structure = export_architecture(runner, iteration)
         if not callable(getattr(structure, 'count_op', None)):
             raise TypeError(f'SkipConnectStopHook needs a search that exports cells (genotypes), '
                             f'got a {type(structure).__name__}')
@@ -57,6 +66,6 @@ class SkipConnectStopHook(Hook):
             if count > self.max_skip_connects:
                 print_log(f'SkipConnectStopHook: {name} {self.cell} cell has {count} '
                           f'{self.op} (> {self.max_skip_connects}) at iteration '
-                          f'{runner.iter + 1}; stopping the search', logger='current')
+                          f'{iteration}; stopping the search', logger='current')
                 runner.train_loop.stop_training = True
                 return

@@ -38,6 +38,7 @@ class IterTrainLoop(ResumableIterLoop):
                  dynamic_intervals: Optional[List[Tuple[int, int]]] = None) -> None:
         super().__init__(runner, dataloader, max_iters, val_begin, val_interval,
                          dynamic_intervals)
+        del self.dataloader_iterator  # mmengine's; replaced by the repositionable one
         self.iterator = EpochIterator(self.dataloader)
         self.reseed_every_iter = reseed_every_iter
 

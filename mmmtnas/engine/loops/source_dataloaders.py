@@ -7,6 +7,8 @@ from torch.utils.data import DataLoader
 
 from mmmtnas.utils import unwrap_model
 
+SEED_STRIDE = 1000003  # > any worker count: workers of different sources never share a seed
+
 
 class _SourceDatasets:
     """What ``runner.train_dataloader.dataset`` shows: ``metainfo`` keyed by source."""
@@ -91,8 +93,10 @@ def build_source_dataloaders(runner, cfg: Mapping, what: str,
     of='train', split='val', fraction=0.8, seed=0))`` is source ``train``'s loader over the
     ``'val'`` part of a :class:`mmmtnas.DatasetSplit` of its dataset.
 
-    Each source is built by the runner with the runner's seed plus its index, so equal-sized
-    sources are not shuffled in step, and with the runner's ``diff_rank_seed``.
+    Each source is built by the runner with its own seed (the runner's plus a large multiple of
+    its index, so equal-sized sources are not shuffled in step and no two sources' workers,
+    seeded ``seed + worker_id``, share an augmentation stream), and the runner's
+    ``diff_rank_seed``.
     Batch order then depends only on ``(seed, epoch)``, which is what exact resume relies on
     (:class:`~mmmtnas.engine.loops.EpochIterator`).
 
@@ -121,7 +125,8 @@ def build_source_dataloaders(runner, cfg: Mapping, what: str,
     loaders = {}
     for index, (name, loader) in enumerate(flat.items()):
         loaders[name] = loader if isinstance(loader, DataLoader) else runner.build_dataloader(
-            loader, seed=None if seed is None else seed + index, diff_rank_seed=diff_rank_seed)
+            loader, seed=None if seed is None else seed + SEED_STRIDE * index,
+            diff_rank_seed=diff_rank_seed)
     return SourceDataLoaders(loaders)
 
 

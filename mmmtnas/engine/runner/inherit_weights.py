@@ -1,6 +1,6 @@
 """A stage's starting weights, gathered once from earlier stages into ``init.pth``."""
 import logging
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -20,13 +20,6 @@ def searched_parts(model_cfg, path: str = '') -> Dict[str, Tuple[List[str], int]
         for key, value in model_cfg.items():
             found.update(searched_parts(value, f'{path}.{key}' if path else str(key)))
     return found
-
-
-def _rename(key: str, rename: Optional[Mapping[str, str]]) -> str:
-    for old, new in (rename or {}).items():
-        if key.startswith(old):
-            return new + key[len(old):]
-    return key
 
 
 @WEIGHT_TRANSFORMS.register_module()
@@ -135,7 +128,7 @@ class InheritWeights:
         modules = dict(model.named_modules())
         out = {}
         for part, (op_names, partial_k) in searched_parts(source['cells_of']).items():
-            prefix = _rename(f'{part}.', source.get('rename'))
+            prefix = sf.renamed(f'{part}.', source.get('rename'))
             derived = modules.get(prefix[:-1])
             if partial_k != 1 or derived is None or not hasattr(derived, 'cells'):
                 continue

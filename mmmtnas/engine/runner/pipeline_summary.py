@@ -23,8 +23,12 @@ def describe_structure(path: str) -> dict:
     """What the summary shows of a structure file a stage declared: a genotype file's cells
     per part, a branch file's task groups per layer (other files: the path only)."""
     from mmmtnas.structures import load_branch_file, load_genotype_file
-    with open(path) as f:  # YAML reads JSON too
-        kind = (yaml.safe_load(f) or {}).get('format')
+    try:
+        with open(path) as f:  # YAML reads JSON too
+            data = yaml.safe_load(f)
+    except (UnicodeDecodeError, yaml.YAMLError):  # a checkpoint, a picture, ...
+        return dict(file=path)
+    kind = data.get('format') if isinstance(data, dict) else None
     if kind == 'mmmtnas-genotype':
         return dict(file=path, genotypes={p: g.to_dict()
                                           for p, g in load_genotype_file(path).items()})

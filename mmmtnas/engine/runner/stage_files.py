@@ -13,6 +13,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import torch
 
+from mmmtnas.structures.file_io import write_text_atomically
 from mmmtnas.utils.torch_compat import load_local_checkpoint
 
 MARKER = 'DONE.json'
@@ -23,16 +24,7 @@ CHECKPOINT = 'checkpoint.pth'
 
 def atomic_write_text(path: str, text: str) -> str:
     """Write ``text`` to ``path`` atomically and return ``path``."""
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    write_text_atomically(path, text)
     return path
 
 
@@ -133,13 +125,16 @@ def select_weights(state: Mapping[str, torch.Tensor], include: Sequence[str],
         if not keys:
             raise KeyError(f'{where}: no weight starts with {prefix!r}')
         for key in keys:
-            new = key
-            for old_prefix, new_prefix in (rename or {}).items():
-                if key.startswith(old_prefix):
-                    new = new_prefix + key[len(old_prefix):]
-                    break
-            out[new] = state[key]
+            out[renamed(key, rename)] = state[key]
     return out
+
+
+def renamed(key: str, rename: Optional[Mapping[str, str]]) -> str:
+    """``key`` with the first matching old prefix of ``rename`` replaced by its new one."""
+    for old, new in (rename or {}).items():
+        if key.startswith(old):
+            return new + key[len(old):]
+    return key
 
 
 def check_init_keys(init: Mapping[str, torch.Tensor], model_state: Mapping[str, torch.Tensor],

@@ -34,9 +34,10 @@ relative to ``stage_config_dir``) plus overrides given beside it. Pipeline keys 
 * ``checkpoint`` (test only): the checkpoint to test.
 
 Any string of a stage (spec, overrides, config) may contain ``{work_dir}`` and
-``{stages.<name>.<output>}`` (the output's absolute path). A reference to another stage's
-output is an input of the stage: the pipeline checks that it exists before the stage starts.
-An unknown stage or output in a placeholder is an error when the pipeline is built.
+``{stages.<name>.<output>}`` (the output's absolute path). A reference in a stage's spec or
+overrides is an input of the stage: the pipeline checks that it exists before the stage starts,
+and an unknown stage or output there is an error when the pipeline is built (references inside
+a stage's config file are substituted, not checked ahead).
 
 Every stage runs in ``work_dir/<stage>/`` and ends by writing ``metrics.json`` and, atomically
 last, ``DONE.json``. A rerun skips finished stages; with ``resume=True`` (``tools/train.py
@@ -51,6 +52,7 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
+from mmengine.dist import barrier
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
@@ -352,6 +354,7 @@ class StagedPipeline:
                 metrics[key] = float(buf.current())
         declared = {k: v for k, v in self.outputs[name].items()
                     if k not in ('dir', *IMPLICIT_OUTPUTS)}
+        barrier()  # the main process's export hook writes the declared outputs
         for output, path in declared.items():
             if not osp.isfile(path):
                 raise FileNotFoundError(
@@ -359,6 +362,7 @@ class StagedPipeline:
                     "its config must write it (e.g. the search's export hook)")
         runner.save_checkpoint(stage_dir, sf.CHECKPOINT, save_optimizer=False,
                                save_param_scheduler=False, by_epoch=False)
+        barrier()  # written by the main process only; every rank checks it below
         sf.atomic_write_json(self.output(name, 'metrics'), metrics)
         sf.mark_done(stage_dir, name, [self.output(name, 'checkpoint'),
                                        self.output(name, 'metrics'), *declared.values()])

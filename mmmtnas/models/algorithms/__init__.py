@@ -1,4 +1,3 @@
-from mmmtnas.models.search import arch_params_of  # noqa: F401
 from .bilevel_search import BilevelSearchAlgorithm  # noqa: F401
 from .bmtas_search import BMTASSearch  # noqa: F401
 from .partially_frozen_search import PartiallyFrozenSearch  # noqa: F401
