@@ -11,22 +11,18 @@ import json
 import os
 import os.path as osp
 import shutil
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
+from train_tool import train, train_killed_after_checkpoint
 
 from mmmtnas.engine.loops import task_schedule
 from mmmtnas.engine.runner import StagedPipeline, StageInputError
 from mmmtnas.registry import HOOKS, MODELS
 from mmmtnas.structures.genotype import genotype_alphas, load_genotype_file
 from mmmtnas.testing import make_toy_driving
-from repo_paths import REPO_ROOT
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'mtnas', 'ssd_fcn_toy.py')
 S2B_ITERS = 6
@@ -83,28 +79,11 @@ def _pipeline(work_dir, resume=False, **options) -> StagedPipeline:
     return StagedPipeline.from_cfg(cfg)
 
 
-def _train(config, work_dir, cwd, *extra, kill_after=None):
-    """``tools/train.py`` in a subprocess; with ``kill_after`` (a stage), SIGKILL it as soon as
-    that stage has written a complete checkpoint."""
-    cmd = [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'), str(config),
-           '--work-dir', str(work_dir), *extra]
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT, OMP_NUM_THREADS='1')
-    if kill_after is None:
-        proc = subprocess.run(cmd, cwd=str(cwd), env=env, capture_output=True, text=True,
-                              timeout=900)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return None
-    proc = subprocess.Popen(cmd, cwd=str(cwd), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    marker = work_dir / kill_after / 'last_checkpoint'  # mmengine writes it after a checkpoint
-    deadline = time.time() + 900
-    while not marker.is_file() and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    return dict(killed=proc.returncode == -signal.SIGKILL,
-                done=osp.exists(work_dir / kill_after / 'DONE.json'),
-                checkpoint=osp.basename(marker.read_text().strip()))
+def _killed_in(stage, config, work_dir, cwd, *extra):
+    """``tools/train.py`` killed with SIGKILL once ``stage`` has written a checkpoint."""
+    kill = train_killed_after_checkpoint(config, work_dir, cwd, *extra,
+                                         run_dir=work_dir / stage)
+    return dict(kill, done=osp.exists(work_dir / stage / 'DONE.json'))
 
 
 @pytest.fixture(scope='module')
@@ -132,13 +111,13 @@ def runs(tmp_path_factory):
     config = root / 'tiny_ssd_fcn_toy.py'
     cfg.dump(str(config))
     # killed in S1 after a checkpoint ...
-    kills = dict(s1_det=_train(config, wd_b, root, kill_after='s1_det'))
+    kills = dict(s1_det=_killed_in('s1_det', config, wd_b, root))
     # ... S1 (seg) and S2a taken from A (the resumed run must skip them) ...
     for stage in ('s1_seg', 's2a'):
         shutil.copytree(wd_a / stage, wd_b / stage)
     # ... resumed, then killed in S2b after a checkpoint, and resumed to the end.
-    kills['s2b'] = _train(config, wd_b, root, '--resume', kill_after='s2b')
-    _train(config, wd_b, root, '--resume')
+    kills['s2b'] = _killed_in('s2b', config, wd_b, root, '--resume')
+    train(config, wd_b, root, '--resume')
     return dict(a=wd_a, b=wd_b, kills=kills, records=list(RECORDS))
 
 
