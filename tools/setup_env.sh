@@ -10,10 +10,18 @@ PY=${PYTHON:-python3}
 VENV="$ROOT/.venv"
 MMCV_VERSION=2.1.0
 TORCH_VERSION=$(sed -n 's/^torch==//p' requirements/torch.txt)
-CACHE="${MMMTNAS_CACHE:-$HOME/.cache/mmmtnas}/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_VERSION}-$(uname -m)"
+# FORCE_CUDA=1 (with nvcc on PATH) builds the CUDA ops; such a wheel is cached under its own key
+# so a CPU-only wheel is never handed to a GPU set-up (or the reverse).
+FORCE_CUDA=${FORCE_CUDA:-0}
+OPS_KEY=""
+if [ "$FORCE_CUDA" = "1" ]; then
+  command -v nvcc >/dev/null || { echo "[setup_env] FORCE_CUDA=1 needs nvcc on PATH (CUDA toolkit)" >&2; exit 1; }
+  OPS_KEY="-cuda$(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
+fi
+CACHE="${MMMTNAS_CACHE:-$HOME/.cache/mmmtnas}/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_VERSION}-$(uname -m)${OPS_KEY}"
 STAMP="$VENV/.mmmtnas-setup"
 # The stamp holds a hash of every file that decides the environment: same hash, nothing to do.
-WANT=$(cat requirements/*.txt tools/setup_env.sh setup.py | sha256sum | cut -c1-16)
+WANT=$( (cat requirements/*.txt tools/setup_env.sh setup.py; echo "$OPS_KEY") | sha256sum | cut -c1-16)
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
   exit 0
@@ -26,7 +34,7 @@ $PIP install -q -r requirements/build.txt
 $PIP install -q -r requirements/torch.txt
 
 if ! ls "$CACHE"/mmcv-${MMCV_VERSION}-*.whl >/dev/null 2>&1; then
-  echo "[setup_env] compiling mmcv ${MMCV_VERSION} ops against torch ${TORCH_VERSION} (~15 min, once per machine)"
+  echo "[setup_env] compiling mmcv ${MMCV_VERSION} ops against torch ${TORCH_VERSION}${OPS_KEY:+ with CUDA} (~15 min, once per machine)"
   SRC=$(mktemp -d)
   # The sdist's setup.py imports torch, so it is fetched without build isolation.
   $PIP download -q --no-deps --no-binary :all: --no-build-isolation "mmcv==${MMCV_VERSION}" -d "$SRC"
@@ -34,7 +42,7 @@ if ! ls "$CACHE"/mmcv-${MMCV_VERSION}-*.whl >/dev/null 2>&1; then
   # torch 2.14 headers need C++20; mmcv 2.1.0 hard-codes C++17.
   sed -i 's/-std=c++17/-std=c++20/g' "$SRC/mmcv-${MMCV_VERSION}/setup.py"
   mkdir -p "$CACHE.tmp"
-  (cd "$SRC/mmcv-${MMCV_VERSION}" && MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=$(nproc) \
+  (cd "$SRC/mmcv-${MMCV_VERSION}" && MMCV_WITH_OPS=1 FORCE_CUDA=$FORCE_CUDA MAX_JOBS=$(nproc) \
      $PIP wheel -q --no-deps --no-build-isolation . -w "$CACHE.tmp")
   rm -rf "$CACHE" && mv "$CACHE.tmp" "$CACHE"  # publish only a complete build
   rm -rf "$SRC"
