@@ -16,6 +16,10 @@ FORCE_CUDA=${FORCE_CUDA:-0}
 OPS_KEY=""
 if [ "$FORCE_CUDA" = "1" ]; then
   command -v nvcc >/dev/null || { echo "[setup_env] FORCE_CUDA=1 needs nvcc on PATH (CUDA toolkit)" >&2; exit 1; }
+  # torch reads the target GPUs from a visible GPU; on a build machine without one it needs the list
+  if [ -z "${TORCH_CUDA_ARCH_LIST:-}" ] && ! nvidia-smi -L >/dev/null 2>&1; then
+    echo "[setup_env] FORCE_CUDA=1 without a visible GPU needs TORCH_CUDA_ARCH_LIST (e.g. '8.0;9.0')" >&2; exit 1
+  fi
   OPS_KEY="-cuda$(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
 fi
 CACHE="${MMMTNAS_CACHE:-$HOME/.cache/mmmtnas}/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_VERSION}-$(uname -m)${OPS_KEY}"
