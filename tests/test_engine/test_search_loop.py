@@ -154,7 +154,7 @@ def test_each_loader_is_reshuffled_every_epoch_and_skip_matches_drawing(tmp_path
 def test_arch_begin_trains_the_weights_alone_first(tmp_path):
     runner = _runner(tmp_path, train_cfg=dict(
         type='mmmtnas.SearchLoop', max_iters=MAX_ITERS,
-        schedule=dict(type='bilevel', arch_begin=2)))
+        schedule=dict(type='bilevel', arch_begin_iter=2)))
     loop = runner.build_train_loop(runner._train_loop)
     plans = [tuple(p for p, _ in loop.schedule.plan(i).steps) for i in range(4)]
     assert plans == [('weights', ), ('weights', ), ('arch', 'weights'), ('arch', 'weights')]

@@ -47,7 +47,10 @@ def test_resume_checkpoint_resumes_the_stage_whose_dir_holds_it(tmp_path):
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=0, msg=key)
     # then the next stage ran, from a's weights
     with open(work / 'b' / 'metrics.json') as f:
-        assert json.load(f)['init'] == dict(offered=2, mapped=2, cells=0, dropped=0)
+        # fc (4 + 1) of TinyRegressor's 13 parameters (BatchNorm1d(4): 8)
+        assert json.load(f)['init'] == dict(
+            offered=2, mapped=2, cells=0, dropped=0, params=13, params_inherited=5,
+            cell_params_inherited=0, param_fraction=round(5 / 13, 4), partial_channel_parts=[])
     assert (work / 'summary.json').is_file()
 
 

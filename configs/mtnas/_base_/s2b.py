@@ -19,4 +19,5 @@ train_dataloader = dict(
              val=dict(_loader, dataset=dict(type='mmmtnas.DatasetSplit', dataset=_seg,
                                             split='val'))))
 val_dataloader = val_evaluator = test_dataloader = test_evaluator = None
-train_cfg = dict(max_iters=10000, schedule=dict(type='task_round_robin', order='round_robin'))
+train_cfg = dict(max_iters=10000, schedule=dict(
+    type='task_round_robin', order='round_robin', arch_begin_iter=_base_.arch_begin_iter))

@@ -1,18 +1,28 @@
-# What every MTNAS search stage shares (paper §4.2): DARTS bi-level optimisers (search lr 0.1;
-# Adam for alpha as DARTS), batch 32, early stop when the derived architecture is unchanged for
-# K=10 checks, the export of the searched genotype (<stage dir>/genotype.yaml and a picture).
+# What every MTNAS search stage shares (paper §4.2; docs/pipeline.md "Search recipe"): the
+# PC-DARTS recipe (SGD lr 0.1 annealed by cosine to 0 over the stage; Adam lr 6e-4 for alpha;
+# the first 30 % of the stage trains the weights only), batch 32, SyncBN on multi-GPU runs,
+# early stop when the derived architecture is unchanged for K checks, the export of the
+# searched genotype (<stage dir>/genotype.yaml and a picture).
 _base_ = ['../../_base_/default_runtime.py', './search_space.py']
-K = 10  # early stop: derived architecture unchanged for K checks
+K = 10  # early stop: derived architecture unchanged for K consecutive counted checks
 T = 2  # pre-search ends when the backbone normal cell holds more than T skip_connects
-check_interval = 100  # iterations between early-stop checks / architecture exports
+# A check: every check_interval iterations the genotype is derived (top-2 edges per node) and
+# compared with the previous check's. Checks inside the warm-up (alphas still initial) do not
+# count, so the earliest stop is K checks after arch_begin_iter (S1: at iteration 2500).
+check_interval = 100
+arch_begin_iter = 0.3  # PC-DARTS: alphas from epoch 15 of 50; a float is a fraction of max_iters
 search_loader = dict(batch_size=32, num_workers=4, persistent_workers=True,
                      sampler=dict(type='DefaultSampler', shuffle=True))
 optim_wrapper = dict(
     constructor='mmmtnas.BilevelOptimWrapperConstructor',
     weights=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=3e-4),
                  clip_grad=dict(max_norm=5.)),
-    arch=dict(optimizer=dict(type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)))
-train_cfg = dict(type='mmmtnas.SearchLoop', schedule=dict(type='bilevel'), val_interval=10**9)
+    arch=dict(optimizer=dict(type='Adam', lr=6e-4, betas=(0.5, 0.999), weight_decay=1e-3)))
+# per iteration (PC-DARTS steps per epoch); `end` defaults to the stage's max_iters
+param_scheduler = dict(
+    weights=[dict(type='CosineAnnealingLR', eta_min=0., by_epoch=False)], arch=[])
+train_cfg = dict(type='mmmtnas.SearchLoop', val_interval=10**9,
+                 schedule=dict(type='bilevel', arch_begin_iter=arch_begin_iter))
 val_cfg = None
 test_cfg = None
 custom_hooks = [

@@ -43,7 +43,9 @@ stages = dict(
         kind='train',
         # the searched weights: by name where the derived network keeps the name and shape
         # (stems, cell pre-processing, heads) and, for the cells, the op kept on each edge
-        # inherits that edge's supernet op (PC-DARTS parts excepted)
+        # inherits that edge's supernet op (PC-DARTS parts excepted: with K=4 no cell op is
+        # inherited); metrics.json `init` gives the fraction. From scratch instead:
+        # --cfg-options stages.finetune.init_from=None
         init_from=[dict(checkpoint='{stages.s2b.checkpoint}', include=['supernet.'],
                         rename={'supernet.': ''}, strict=False, inherit_cells_from='s2b')]),
     test=dict(_derived, config='./finetune.py', kind='test',

@@ -9,15 +9,26 @@ from .architecture_export_hook import export_architecture
 STATE_KEY = 'architecture_stable_stop'
 
 
+def in_warmup(runner, iteration: int) -> bool:
+    """Whether the architecture after ``iteration`` training iterations is still the initial
+    one: no architecture step yet (the train loop's ``search_begin_iter``, e.g. the PC-DARTS
+    warm-up; loops without one search from the start)."""
+    return iteration <= int(getattr(runner.train_loop, 'search_begin_iter', 0))
+
+
 @HOOKS.register_module()
 class ArchitectureStableStopHook(Hook):
     """Stop training when the exported architecture stayed the same for ``patience`` checks.
 
-    Every ``interval`` iterations the search algorithm exports its structure (genotypes of all
-    searchable parts, or a BMTAS branch structure) and its ``signature()`` is compared with that
-    of the previous check; after ``patience`` consecutive unchanged checks the train
-    loop's ``stop_training`` is set (DARTS+ uses 10). The count and the last genotypes are kept
-    in checkpoints, so a resumed search stops where an uninterrupted one would.
+    Every ``interval`` iterations (a *check*) the search algorithm exports its structure
+    (genotypes of all searchable parts, or a BMTAS branch structure) and its ``signature()`` is
+    compared with that of the previous check; after ``patience`` consecutive unchanged checks
+    the train loop's ``stop_training`` is set (MTNAS Algorithm 1's "does not change for K",
+    DARTS+ uses 10). Checks while the architecture is not yet updated (the loop's warm-up, see
+    :func:`in_warmup`) are trivially unchanged: they only set the reference of the first
+    counted check, so the earliest stop is ``patience`` checks after the warm-up. The count
+    and the last genotypes are kept in checkpoints, so a resumed search stops where an
+    uninterrupted one would.
 
     Args:
         interval (int): Check every ``interval`` training iterations. Defaults to 100.
@@ -41,13 +52,15 @@ class ArchitectureStableStopHook(Hook):
             return
         # A signature is canonical: e.g. a swap in the order derivation lists a node's edges is
         # not a change of architecture.
-        current = export_architecture(runner, runner.iter + 1).signature()
-        self.unchanged = self.unchanged + 1 if current == self.last else 0
+        iteration = runner.iter + 1
+        current = export_architecture(runner, iteration).signature()
+        searched = not in_warmup(runner, iteration)
+        self.unchanged = self.unchanged + 1 if searched and current == self.last else 0
         self.last = current
         runner.message_hub.update_scalar('train/arch_unchanged_checks', self.unchanged)
         if self.unchanged >= self.patience:
             print_log(f'ArchitectureStableStopHook: architecture unchanged for {self.unchanged} '
-                      f'checks at iteration {runner.iter + 1}; stopping the search',
+                      f'checks at iteration {iteration}; stopping the search',
                       logger='current')
             runner.train_loop.stop_training = True
 

@@ -7,6 +7,7 @@ from mmengine.logging import print_log
 from mmmtnas.registry import HOOKS
 
 from .architecture_export_hook import export_architecture
+from .architecture_stable_stop_hook import in_warmup
 
 
 @HOOKS.register_module()
@@ -14,7 +15,10 @@ class SkipConnectStopHook(Hook):
     """Stop training when a derived cell holds more than ``max_skip_connects`` skip_connects.
 
     Also ends a pre-search (MTNAS S2a) that runs "while the normal cell has <= T
-    skip_connects": it only stops the loop; what follows is up to the pipeline.
+    skip_connects": it only stops the loop; what follows is up to the pipeline. Checks during
+    the loop's warm-up are skipped: the cells derived from the initial (random) alphas are not
+    a search result (see
+    :func:`~mmmtnas.engine.hooks.architecture_stable_stop_hook.in_warmup`).
 
     Args:
         interval (int): Check every ``interval`` training iterations. Defaults to 100.
@@ -54,6 +58,8 @@ class SkipConnectStopHook(Hook):
 
     def check(self, runner, iteration: int) -> None:
         """Stop the loop if the cells exported after ``iteration`` hold too many ops."""
+        if in_warmup(runner, iteration):
+            return
         structure = export_architecture(runner, iteration)
         if not callable(getattr(structure, 'count_op', None)):
             raise TypeError(f'SkipConnectStopHook needs a search that exports cells (genotypes), '

@@ -6,21 +6,48 @@ replays it exactly: :meth:`SearchSchedule.batches_drawn` says where every datalo
 Registered (``schedule=dict(type=...)`` of :class:`mmmtnas.engine.loops.SearchLoop`):
 
 * ``'bilevel'`` (DARTS): every iteration an architecture step on the architecture source, then a
-  weight step on the weight source; the first ``arch_begin`` iterations train the weights only.
+  weight step on the weight source; the first ``arch_begin_iter`` iterations train the weights
+  only (PC-DARTS warm-up).
 * ``'task_round_robin'`` (MTNAS S2b): the same pair of steps on ONE task per iteration, the task
-  chosen by :func:`~mmmtnas.engine.loops.task_schedule`.
+  chosen by :func:`~mmmtnas.engine.loops.task_schedule`; the same warm-up.
 * ``'bmtas_phases'`` (BMTAS): a warm-up, then blocks of architecture steps and blocks of weight
   steps; the first iteration of each block is a *block start* (the algorithm resets optimiser
   state and batch-norm statistics there).
 """
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, Mapping, Optional, Tuple, Union
 
 from mmmtnas.registry import SEARCH_SCHEDULES
 from .alternating_task_loop import task_schedule
 
 ARCH, WEIGHTS, WARMUP = 'arch', 'weights', 'warmup'
+
+
+def arch_begin(arch_begin_iter: Union[int, float], max_iters: Optional[int]) -> int:
+    """The first iteration that updates the architecture, from an iteration or a fraction.
+
+    Args:
+        arch_begin_iter (int | float): An iteration (int, ``0 <= . <= max_iters``) or a fraction
+            of ``max_iters`` (float in ``[0, 1)``, rounded to the nearest iteration; PC-DARTS
+            waits 15 of 50 epochs: 0.3).
+        max_iters (int, optional): Iterations of the search (required).
+
+    Returns:
+        int: The iteration (0-based) of the first architecture step.
+    """
+    if max_iters is None:
+        raise ValueError('this search schedule needs `max_iters` in train_cfg')
+    if isinstance(arch_begin_iter, float):
+        if not 0. <= arch_begin_iter < 1.:
+            raise ValueError(f'arch_begin_iter={arch_begin_iter!r}: a float is a fraction of '
+                             'max_iters in [0, 1); give an int for an iteration')
+        return int(round(arch_begin_iter * max_iters))
+    if isinstance(arch_begin_iter, bool) or not isinstance(arch_begin_iter, int) \
+            or not 0 <= arch_begin_iter <= max_iters:
+        raise ValueError(f'arch_begin_iter={arch_begin_iter!r}: expected an int in [0, '
+                         f'max_iters={max_iters}] or a fraction in [0, 1)')
+    return arch_begin_iter
 
 
 @dataclass(frozen=True)
@@ -81,18 +108,17 @@ class BilevelSchedule(SearchSchedule):
         max_iters (int): Iterations.
         arch_source (str): Source of the architecture batches. Defaults to 'val'.
         weight_source (str): Source of the weight batches. Defaults to 'train'.
-        arch_begin (int): Iterations at the start that update the weights only (PC-DARTS
-            warm-up). Defaults to 0.
+        arch_begin_iter (int | float): The first iteration with an architecture step; before
+            it the weights train alone (PC-DARTS warm-up). An int is an iteration, a float in
+            ``[0, 1)`` a fraction of ``max_iters`` (see :func:`arch_begin`). Defaults to 0.
     """
 
     def __init__(self, sources: Mapping[str, int], max_iters: int, arch_source: str = 'val',
-                 weight_source: str = 'train', arch_begin: int = 0) -> None:
+                 weight_source: str = 'train', arch_begin_iter: Union[int, float] = 0) -> None:
         super().__init__(sources, max_iters)
         self._require(arch_source, weight_source)
-        if arch_begin < 0:
-            raise ValueError(f'arch_begin must be >= 0, got {arch_begin}')
         self.arch_source, self.weight_source = arch_source, weight_source
-        self.search_begin_iter = int(arch_begin)
+        self.search_begin_iter = arch_begin(arch_begin_iter, max_iters)
 
     def plan(self, iteration: int) -> IterationPlan:
         weights = (WEIGHTS, self.weight_source)
@@ -124,26 +150,39 @@ class TaskRoundRobinSchedule(SearchSchedule):
         seed (int): Seed of the 'random' order. Defaults to 0.
         arch_split (str): Split of a task's architecture batches. Defaults to 'val'.
         weight_split (str): Split of a task's weight batches. Defaults to 'train'.
+        arch_begin_iter (int | float): The first iteration with an architecture step (warm-up
+            as in ``'bilevel'``; the task order is unchanged). Defaults to 0.
     """
 
     def __init__(self, sources: Mapping[str, int], max_iters: int, order: str = 'round_robin',
                  weights: Optional[Mapping[str, float]] = None, seed: int = 0,
-                 arch_split: str = 'val', weight_split: str = 'train') -> None:
+                 arch_split: str = 'val', weight_split: str = 'train',
+                 arch_begin_iter: Union[int, float] = 0) -> None:
         super().__init__(sources, max_iters)
         tasks = list(dict.fromkeys(name.split('.', 1)[0] for name in self.sources))
         self._require(*(f'{t}.{s}' for t in tasks for s in (weight_split, arch_split)))
         self.tasks: Tuple[str, ...] = tuple(tasks)
         self.arch_split, self.weight_split = arch_split, weight_split
         self.order = task_schedule(self.tasks, max_iters, order, weights, seed)
+        self.search_begin_iter = arch_begin(arch_begin_iter, max_iters)
 
     def plan(self, iteration: int) -> IterationPlan:
         task = self.order[iteration]
-        return IterationPlan(steps=((ARCH, f'{task}.{self.arch_split}'),
-                                    (WEIGHTS, f'{task}.{self.weight_split}')), task=task)
+        weights = (WEIGHTS, f'{task}.{self.weight_split}')
+        if iteration < self.search_begin_iter:
+            return IterationPlan(steps=(weights, ), task=task)
+        return IterationPlan(steps=((ARCH, f'{task}.{self.arch_split}'), weights), task=task)
 
     def batches_drawn(self, iteration: int) -> Dict[str, int]:
-        done = Counter(self.order[:iteration])
-        return {name: done[name.split('.', 1)[0]] for name in self.sources}
+        trained = Counter(self.order[:iteration])
+        searched = Counter(self.order[self.search_begin_iter:max(iteration,
+                                                                 self.search_begin_iter)])
+        drawn = {}
+        for name in self.sources:
+            task, split = name.split('.', 1)
+            drawn[name] = ((trained[task] if split == self.weight_split else 0) +
+                           (searched[task] if split == self.arch_split else 0))
+        return drawn
 
 
 @SEARCH_SCHEDULES.register_module(name='bmtas_phases')
