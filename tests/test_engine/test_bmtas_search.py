@@ -102,7 +102,7 @@ def test_weight_step_changes_weights_but_not_alpha():
     assert not any('loss_resource' in k for k in log)
 
 
-def test_resource_term_is_counted_once_whatever_the_number_of_tasks():
+def test_resource_term_is_counted_once_per_task():
     lam = 0.5
     algorithm, _ = build(resource_weight=lam)
     algorithm.set_phase('arch')
@@ -114,10 +114,14 @@ def test_resource_term_is_counted_once_whatever_the_number_of_tasks():
     losses = algorithm(**data, mode='loss')
     expected = algorithm.resource_loss(algorithm.arch_params.probs(),
                                        algorithm.get_layer_costs().float() / 1e6)
-    torch.testing.assert_close(losses['loss_resource'], lam * expected)
+    torch.testing.assert_close(losses['loss_resource'], len(TASKS) * lam * expected)
     total, _ = algorithm.parse_losses(losses)
     task_sum = sum(v for k, v in losses.items() if k.split('.')[0] in TASKS and 'loss' in k)
-    torch.testing.assert_close(total, task_sum + lam * expected)
+    torch.testing.assert_close(total, task_sum + len(TASKS) * lam * expected)
+    # One task's forward (a per-task update) carries one resource term and its own loss only.
+    one = algorithm(**data, mode='loss', tasks=['sal'])
+    torch.testing.assert_close(one['loss_resource'], lam * expected)
+    assert {k.split('.')[0] for k in one if '.' in k} == {'sal'}
     # Expected cost of the searchable layers lies between all-shared and all-separate.
     costs = algorithm.get_layer_costs().sum().item() / 1e6
     assert costs <= expected.item() <= len(TASKS) * costs

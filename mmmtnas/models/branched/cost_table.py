@@ -1,12 +1,16 @@
 """Per-layer cost tables of a branched encoder, measured on the real blocks and cached.
 
-The resource loss needs the cost of one copy of every searchable layer *at the input size the
-search runs at* (the reference code measured its table at another resolution). Two metrics:
+The resource loss needs the cost of one copy of every searchable layer at a chosen input size
+(the BMTAS reference code measures its table at the full-resolution crop, 512x512 on
+PASCAL-Context, while its search runs at half resolution). Three metrics:
 
 - ``'madds'``: multiply-adds for one image, counted by MMEngine's ``FlopAnalyzer`` as defined
   in :mod:`mmmtnas.models.branched.madds` (MMEngine counts one multiply-add as one "flop" for
   convolutions and linear layers, so its flop total *is* the MAdds; batch norm is left out).
   Device independent.
+- ``'flops'``: FLOPs for one image as the BMTAS reference code counts them (multiply and add
+  separately, one addition fewer than multiplications per dot product; see
+  :func:`~mmmtnas.models.branched.madds.count_flops`). Device independent.
 - ``'latency'``: median wall time in milliseconds of ``num_runs`` forward passes of each layer
   (batch 1, eval mode, no grad) on the device the layers live on, after warm-up runs.
 
@@ -29,11 +33,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .madds import count_madds
+from .madds import count_flops, count_madds
 
-METRICS = ('madds', 'latency')
+METRICS = ('madds', 'flops', 'latency')
 UNITS = dict(
     madds='multiply-adds per image (mmengine FlopAnalyzer, batch norm not counted)',
+    flops='FLOPs per image as the BMTAS reference code counts them (2 K - 1 per K-term dot '
+          'product)',
     latency='milliseconds per image, median')
 CACHE_FORMAT = 'mmmtnas.layer_cost_table'
 CACHE_VERSION = 1
@@ -56,23 +62,26 @@ def _layer_inputs(layers: Sequence[nn.Module], inputs: LayerInputs):
         yield from zip(layers, inputs)
 
 
-def measure_layer_madds(layers: Sequence[nn.Module], inputs: LayerInputs) -> List[int]:
-    """MAdds of each layer on its input (see the module docstring for the convention).
+def measure_layer_madds(layers: Sequence[nn.Module], inputs: LayerInputs,
+                        metric: str = 'madds') -> List[int]:
+    """MAdds (or FLOPs) of each layer on its input (see the module docstring).
 
     Args:
         layers (Sequence[nn.Module]): Layers in execution order.
         inputs (Tensor | Sequence[Tensor]): The first layer's input (batch 1; later layers get
             the previous layer's output), or one input per layer.
+        metric (str): 'madds' or 'flops'. Defaults to 'madds'.
 
     Returns:
         list[int]: One count per layer.
     """
+    counter = dict(madds=count_madds, flops=count_flops)[metric]
     results = []
     for layer, x in _layer_inputs(layers, inputs):
         was_training = layer.training
         layer.eval()
         try:
-            results.append(count_madds(layer, x))
+            results.append(counter(layer, x))
         finally:
             layer.train(was_training)
     return results
@@ -236,7 +245,7 @@ def supernet_layer_costs(supernet: nn.Module,
             ``block(name)``, ``layer_input_shapes(input_size)``).
         input_size (tuple[int, int]): Image ``(H, W)``: the size the search runs at.
         cache_file (str, optional): JSON cache (see :func:`cached_layer_costs`).
-        metric (str): 'madds' or 'latency'. Defaults to 'madds'.
+        metric (str): 'madds', 'flops' or 'latency'. Defaults to 'madds'.
         model_key (str, optional): Cache key of the model; defaults to
             :func:`supernet_model_key`.
         in_channels (int): Image channels. Defaults to 3.
@@ -259,8 +268,8 @@ def supernet_layer_costs(supernet: nn.Module,
         shapes = supernet.layer_input_shapes(tuple(input_size), in_channels)
         layers = [supernet.block(name) for name in names]
         inputs = [torch.zeros(1, *shapes[name], device=param.device) for name in names]
-        if metric == 'madds':
-            return measure_layer_madds(layers, inputs)
+        if metric in ('madds', 'flops'):
+            return measure_layer_madds(layers, inputs, metric)
         return measure_layer_latency(layers, inputs, num_runs=num_runs)
 
     info = dict(metric=metric, unit=UNITS[metric], model_key=model_key,

@@ -81,15 +81,23 @@ class DenseMultiTaskModel(BaseModel):
             return self._forward(inputs)
         raise RuntimeError(f"Invalid mode '{mode}': expected 'loss', 'predict' or 'tensor'")
 
-    def loss(self, inputs: Tensor, data_samples: SampleList) -> Dict[str, Tensor]:
+    def loss(self, inputs: Tensor, data_samples: SampleList,
+             tasks: Optional[Sequence[str]] = None) -> Dict[str, Tensor]:
         """Sum of per-task losses, each task's ``loss_*`` multiplied by its weight.
+
+        Args:
+            tasks (Sequence[str], optional): Only these tasks (the encoder then gets
+                ``tasks=``, as the BMTAS supernet takes it). Defaults to all.
 
         Returns:
             dict[str, Tensor]: ``<task>.loss_*`` (weighted) and ``<task>.acc_seg``.
         """
-        feats = self.extract_feat(inputs)
+        if tasks is None:
+            tasks, feats = self.tasks, self.extract_feat(inputs)
+        else:
+            feats = self.encoder(inputs, tasks=tasks)
         losses = {}
-        for task in self.tasks:
+        for task in tasks:
             task_losses = self.heads[task].loss(feats[task], data_samples, None)
             for name, value in task_losses.items():
                 if name.startswith('loss'):

@@ -161,8 +161,14 @@ class SearchAlgorithm(BaseModel):
 
     def update(self, key: str, batch, wrappers: Dict[str, OptimWrapper], loss_fn: LossFn,
                loss: Optional[torch.Tensor] = None,
-               log_vars: Optional[dict] = None) -> Dict[str, torch.Tensor]:
+               log_vars: Optional[dict] = None,
+               step: bool = True) -> Dict[str, torch.Tensor]:
         """Forward ``batch`` (unless ``loss`` is given) and step the ``key`` optimiser on it.
+
+        With ``step=False`` the loss is only back-propagated: its gradient is added to what
+        the ``key`` set has accumulated, and a later call with ``step=True`` steps on the sum
+        (one optimiser step over several forward passes, each with its own backward, so a DDP
+        wrapper sees forward/backward pairs).
 
         Args:
             key (str): ``'arch'`` or ``'weights'``: which optimiser and parameter set.
@@ -171,6 +177,8 @@ class SearchAlgorithm(BaseModel):
             loss_fn (callable): Maps a batch to the loss dict.
             loss (Tensor, optional): A ready loss (e.g. a surrogate) instead of a forward pass.
             log_vars (dict, optional): Log variables that go with ``loss``.
+            step (bool): Step (and then zero) the optimiser after the backward. Defaults to
+                True.
 
         Returns:
             dict[str, Tensor]: The log variables.
@@ -182,7 +190,10 @@ class SearchAlgorithm(BaseModel):
             loss, log_vars = self.parse_losses(losses)
         params = self.arch_parameters() if key == ARCH_KEY else self.weight_parameters()
         with self.grads_reach_only(params):
-            wrapper.update_params(loss)
+            if step:
+                wrapper.update_params(loss)
+            else:
+                wrapper.backward(loss)
         return log_vars or {}
 
     def _forward_loss(self, batch: Union[dict, tuple, list]) -> Dict[str, torch.Tensor]:
