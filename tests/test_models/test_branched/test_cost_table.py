@@ -120,3 +120,32 @@ def test_supernet_table_sums_to_the_whole_encoder_count_and_is_cached(tmp_path, 
     monkeypatch.setattr(cost_table, 'measure_layer_madds', no_measuring)
     assert supernet_layer_costs(supernet, (32, 64), cache_file=cache) == costs
     assert supernet_model_key(tiny_supernet(0.5)) != supernet_model_key(supernet)
+
+
+def test_flops_count_as_the_authors_code_one_addition_fewer_than_multiplications():
+    """FLOPs (the BMTAS reference code's unit): a K-term dot product is K multiplications and
+    K - 1 additions (+1 for a bias); pools count their window per output (adaptive: per input);
+    batch norm and activations nothing."""
+    from mmmtnas.models.branched.madds import count_flops
+    module = nn.Sequential(
+        nn.Conv2d(4, 6, 3, padding=1, bias=False), nn.BatchNorm2d(6), nn.ReLU6(),
+        nn.Conv2d(6, 6, 3, padding=2, dilation=2, groups=6),  # depthwise, with bias
+        nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3))
+    conv = (2 * 36 - 1) * 6 * 8 * 8
+    depthwise = (2 * 9 - 1 + 1) * 6 * 8 * 8
+    pools = 2 * 2 * 6 * 4 * 4 + 6 * 4 * 4
+    linear = (2 * 6 - 1 + 1) * 3
+    assert count_flops(module, torch.zeros(1, 4, 8, 8)) == conv + depthwise + pools + linear
+    assert module.training  # mode restored
+
+
+def test_supernet_flops_table_is_a_little_under_twice_the_madds(tmp_path):
+    from mmmtnas.models.branched.cost_table import supernet_layer_costs
+    supernet = tiny_supernet()
+    cache = str(tmp_path / 'costs.json')
+    madds = supernet_layer_costs(supernet, (32, 32), cache_file=cache)
+    flops = supernet_layer_costs(supernet, (32, 32), cache_file=cache, metric='flops')
+    # one addition fewer than multiplications per output of every (bias-free) convolution
+    assert all(1.8 * m < f < 2 * m for m, f in zip(madds, flops))
+    with open(cache) as f:
+        assert len(json.load(f)['entries']) == 2  # one entry per metric
