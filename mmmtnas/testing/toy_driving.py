@@ -15,6 +15,7 @@ loaders (mmseg ``CityscapesDataset`` / ``BDD100KDataset``, mmdet ``CocoDataset``
     <out>/waymo/annotations/front_{train,val}.json             (COCO style)
     <out>/kitti/training/image_2/<id>.png, training/label_2/<id>.txt, ImageSets/{train,val}.txt
     <out>/imagenet/{train,val}/<wnid>/*.JPEG, meta/{train,val}.txt, meta/classes.txt
+    <out>/cifar10/cifar-10-batches-py/*                        (CIFAR-10 pickles, toy_cifar.py)
     <out>/manifest.json                                        (what was written, for tests)
 
 Every (source, split, index) draws its scene from its own generator seeded with
@@ -29,6 +30,7 @@ from typing import Dict, List, Sequence, Tuple
 import cv2
 import numpy as np
 
+from .toy_cifar import make_toy_cifar10
 from .toy_scene import Scene, SceneObject, draw_scene
 
 # Category tables of the real sources, in the order their converters write them.
@@ -328,6 +330,8 @@ def make_toy_driving(out_dir: str, num_images: int = 32, seed: int = 0,
 
     src['imagenet'] = _write_imagenet(osp.join(out_dir, 'imagenet'), counts, seed, size,
                                       crop_size)
+    # the proxy-task searches' CIFAR-10 (Table 1): 32x32 whatever `size` is
+    make_toy_cifar10(osp.join(out_dir, 'cifar10'), seed=seed)
     _write_text(osp.join(out_dir, 'manifest.json'), json.dumps(manifest, indent=1))
     return manifest
 
