@@ -1,5 +1,6 @@
 from .architecture_export_hook import ArchitectureExportHook  # noqa: F401
 from .architecture_stable_stop_hook import ArchitectureStableStopHook  # noqa: F401
 from .gumbel_temperature_hook import GumbelTemperatureHook  # noqa: F401
+from .random_search_hook import RandomSearchHook  # noqa: F401
 from .skip_connect_stop_hook import SkipConnectStopHook  # noqa: F401
 from .finite_loss_hook import FiniteLossHook, NonFiniteLossError  # noqa: F401
