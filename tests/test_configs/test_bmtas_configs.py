@@ -98,7 +98,7 @@ PAPER = dict(
                         context='mmmtnas.EncoderRASPP', train_iters=40000, crop=(512, 512),
                         input_size=(512, 512), num_tasks=5),
     r50_nyud_mt=dict(warmup=1000, arch_iters=4800, batch=8, search_crop=(320, 426),
-                     resource_weight=0.005, backbone='mmpretrain.ResNet',
+                     resource_weight=0.003, backbone='mmpretrain.ResNet',
                      context='mmmtnas.EncoderASPP', train_iters=20000, crop=(480, 640),
                      input_size=(480, 640), num_tasks=4))
 
@@ -116,9 +116,12 @@ def test_paper_scale_search_settings(method, tmp_path):
     crops = [tuple(c) for c in _values(search.train_dataloader.to_dict(), 'crop_size')]
     assert crops and set(crops) == {paper['search_crop']}
     model = search.model
+    # lambda as in the paper: per task, the authors' FLOPs (GFLOPs) at full resolution, their
+    # recursion
     assert model.resource_weight == paper['resource_weight'] and model.cost_unit == 1e9
-    assert tuple(model.cost_input_size) == paper['search_crop']
-    assert model.resource_loss == dict(type='mmmtnas.ResourceLoss', mode='exact')
+    assert model.get('update', 'per_task') == 'per_task' and model.cost_metric == 'flops'
+    assert tuple(model.cost_input_size) == paper['input_size']
+    assert model.resource_loss == dict(type='mmmtnas.ResourceLoss', mode='paper')
     encoder = model.model.encoder
     assert encoder.type == 'mmmtnas.BranchedSupernet'
     assert (encoder.backbone.type, encoder.context.type) == (paper['backbone'], paper['context'])
