@@ -8,7 +8,7 @@ and, for reference, the meet propagation over all Bell(T) groupings of SPEC §3 
 
 Example:
     python tools/benchmarks/bench_resource_loss.py --tasks 5 7 --layers 18 \
-        --out work_dirs/bench/resource_loss.json
+        --out tools/benchmarks/results/bench_resource_loss.json
 """
 import argparse
 import json
@@ -39,7 +39,7 @@ def parse_args():
     parser.add_argument('--threads', type=int, default=None,
                         help='torch CPU threads (1 avoids OpenMP spin on a busy machine, '
                         'where the thread pool, not the loss, dominates these tiny ops)')
-    parser.add_argument('--out', default='work_dirs/bench/resource_loss.json')
+    parser.add_argument('--out', default='tools/benchmarks/results/bench_resource_loss.json')
     return parser.parse_args()
 
 
