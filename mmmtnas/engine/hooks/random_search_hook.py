@@ -1,5 +1,4 @@
 """Random search with weight sharing (Li & Talwalkar 2019) inside a DARTS search stage."""
-import copy
 import json
 import os.path as osp
 from typing import List, Optional, Sequence
@@ -27,9 +26,9 @@ class RandomSearchHook(Hook):
       step trains the shared weights along that path only. The stage's architecture optimiser
       must not move the alphas (lr 0).
     * After training: ``num_samples`` architectures (seeded by ``seed``) are each scored by
-      the supernet's loss, with the shared weights, on the same first ``eval_batches`` batches
-      of every validation source (summed over sources: e.g. detection + segmentation); the
-      lowest is kept: the supernet is set to it, so the stage's
+      the supernet's loss in eval mode, with the shared weights, on the same first
+      ``eval_batches`` batches of every validation source (summed over sources: e.g.
+      detection + segmentation); the lowest is kept: the supernet is set to it, so the stage's
       :class:`ArchitectureExportHook` (priority LOW, after this hook) writes its genotype.
       ``<work_dir>/random_search.json`` lists every candidate's score and the winner.
 
@@ -91,16 +90,14 @@ class RandomSearchHook(Hook):
                     if i == self.eval_batches:
                         break
                     batches.append(batch)
-        # batch statistics, as in training; the running statistics are put back afterwards
-        buffers = copy.deepcopy(dict(model.named_buffers()))
         rng = np.random.default_rng([self.seed, 2])
         candidates = [sample_genotypes(model, rng) for _ in range(self.num_samples)]
         scores = []
+        model.eval()  # running batch-norm statistics, as [54] evaluates
         for genotypes in candidates:
             set_architecture(model, genotypes)
             scores.append(self.score(model, batches))
-        for name, value in model.named_buffers():
-            value.copy_(buffers[name])
+        model.train()
         best = best_index(scores)
         set_architecture(model, candidates[best])
         print_log(f'RandomSearchHook: kept architecture {best} of {len(scores)} (validation '
