@@ -166,11 +166,14 @@ def test_random_search_keeps_the_best_scored_architecture(toy_root):
     assert kept.same_structure(load_genotype(dict(parts=report['best_genotypes']), 'backbone'))
 
 
-def test_random_search_rows_compose():
+def test_random_search_rows_search_the_s2b_supernet_of_their_pipeline():
     for name in ('random_search_toy.py', 'random_search_mixed.py'):
         pipeline = _pipeline(name, '/nonexistent')
         assert pipeline.stage_names == ['random_search', 'finetune', 'test']
         cfg = pipeline.stage_config('random_search')
+        mtnas = StagedPipeline.from_cfg(Config.fromfile(osp.join(
+            TABLE1, '..', name.replace('random_search', 'ssd_fcn'))))
+        assert cfg.model.supernet == mtnas.stage_config('s2b').model.supernet
         assert cfg.model.frozen_arch == [] and pipeline.spec('random_search')['init_from'] == []
         assert cfg.optim_wrapper.arch.optimizer.lr == 0.
         assert cfg.custom_hooks[0]['type'] == 'mmmtnas.RandomSearchHook'

@@ -5,6 +5,8 @@ work_dir = './work_dirs/random_search_mixed'
 stage_order = ['random_search', 'finetune', 'test']
 stages = dict(
     _base_._random_stages,
-    random_search=dict(_base_.stages.s2b, **_base_._random_stages.random_search, custom_hooks=[
-        dict(type='mmmtnas.RandomSearchHook', num_samples=100, eval_batches=10),
-        dict(type='mmmtnas.ArchitectureExportHook')]))
+    random_search=dict(
+        _base_.stages.s2b, **_base_._random_stages.random_search,
+        model=dict(frozen_arch=[]), custom_hooks=[
+            dict(type='mmmtnas.RandomSearchHook', num_samples=100, eval_batches=10),
+            dict(type='mmmtnas.ArchitectureExportHook')]))

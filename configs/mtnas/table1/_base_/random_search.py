@@ -8,7 +8,7 @@
 _random = dict(genotype='{stages.random_search.genotype}')
 _random_model = dict(model=dict(backbone=_random, det_neck=_random, seg_head=_random))
 _random_stages = dict(
-    random_search=dict(init_from=[], model=dict(frozen_arch=[]),
+    random_search=dict(init_from=[],  # rows add model=dict(frozen_arch=[]) to S2b's model
                        optim_wrapper=dict(arch=dict(optimizer=dict(lr=0., weight_decay=0.)))),
     finetune=dict(_random_model, init_from=[]),
     test=_random_model)
