@@ -7,12 +7,15 @@
 # search is reported as 50000 iterations and the reference code runs 160 passes of 250 weight +
 # 63 alpha iterations (40000 weight updates, ~9.6k alpha updates); we follow the code.
 # Sweep `resource_weight` (lambda as in the paper, see `model`) for the BMTAS-1/2/3
-# trade-off. ImageNet initialisation of every copy: model.model.encoder.pretrained = a local
-# MMPretrain MobileNetV2 checkpoint (keys 'backbone.*').
+# trade-off. Every copy of every block starts from MMPretrain's ImageNet MobileNetV2 (the
+# backbone's init_cfg in ../_base_/models/dense_mnv2_raspp.py); the R-ASPP has no dropout here.
 #   python tools/train.py configs/bmtas/mnv2_pascal_mt_search.py   # -> WORK_DIR/branches.yaml
 _base_ = [
     '../_base_/datasets/pascal_mt.py', '../_base_/tasks/pascal_mt.py',
-    '../_base_/models/dense_mnv2_raspp.py', './_base_/search_schedule.py'
+    '../_base_/models/dense_mnv2_raspp.py',
+    # weights by SGD as the paper's text says; './_base_/search_optim_authors_code.py' instead
+    # for the authors' code (Adam)
+    './_base_/search_schedule.py'
 ]
 
 search_size = (256, 256)
@@ -23,8 +26,7 @@ model = dict(
         type='mmmtnas.DenseMultiTaskModel',
         data_preprocessor={{_base_.model.data_preprocessor}},
         encoder=dict(type='mmmtnas.BranchedSupernet', backbone={{_base_.bmtas_backbone}},
-                     context={{_base_.bmtas_context}}, output_stride=16, last_bn_affine=False,
-                     pretrained=None),
+                     context={{_base_.bmtas_context}}, output_stride=16, last_bn_affine=False),
         heads={{_base_.task_heads}},
         task_weights={{_base_.task_weights}},
         head_defaults={{_base_.model.head_defaults}}),

@@ -1,17 +1,20 @@
 # BMTAS search on NYUD-v2, four tasks, ResNet-50 + ASPP (Table 2); the `search` stage of
 # r50_nyud_mt.py. Same setup as mnv2_pascal_mt_search.py with half the iterations (App. A):
 # 1000 warm-up iterations, ~4.8k alpha updates in alternating 20% / 80% passes (about 25000
-# iterations in all, as reported), batch 8 for ResNet-50, images at 2/3 resolution (320x426
-# crops). The supergraph has 17 layers (16 bottlenecks, output stride 16 by dilating the last
-# stage, + ASPP). ImageNet initialisation of every copy: model.model.encoder.pretrained = a
-# local MMPretrain ResNet-50 checkpoint.
+# iterations in all, as reported), batch 8 for ResNet-50, images at 2/3 resolution (283x373
+# crops of the 425x560 images). The supergraph has 17 layers (16 bottlenecks, output stride 16
+# by dilating the last stage, + ASPP). Every copy of every block starts from MMPretrain's
+# ImageNet ResNet-50 (the backbone's init_cfg in ../_base_/models/dense_r50_aspp.py).
 #   python tools/train.py configs/bmtas/r50_nyud_mt_search.py   # -> WORK_DIR/branches.yaml
 _base_ = [
     '../_base_/datasets/nyud_mt.py', '../_base_/tasks/nyud_mt.py',
-    '../_base_/models/dense_r50_aspp.py', './_base_/search_schedule.py'
+    '../_base_/models/dense_r50_aspp.py',
+    # weights by SGD as the paper's text says; './_base_/search_optim_authors_code.py' instead
+    # for the authors' code (Adam)
+    './_base_/search_schedule.py'
 ]
 
-search_size = (320, 426)
+search_size = (283, 373)  # 2/3 of 425x560
 model = dict(
     _delete_=True,
     type='mmmtnas.BMTASSearch',
@@ -19,8 +22,7 @@ model = dict(
         type='mmmtnas.DenseMultiTaskModel',
         data_preprocessor={{_base_.model.data_preprocessor}},
         encoder=dict(type='mmmtnas.BranchedSupernet', backbone={{_base_.bmtas_backbone}},
-                     context={{_base_.bmtas_context}}, output_stride=16, last_bn_affine=False,
-                     pretrained=None),
+                     context={{_base_.bmtas_context}}, output_stride=16, last_bn_affine=False),
         heads={{_base_.task_heads}},
         task_weights={{_base_.task_weights}},
         head_defaults={{_base_.model.head_defaults}}),

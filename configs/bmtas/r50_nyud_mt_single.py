@@ -2,7 +2,6 @@
 # one run; writes single_metrics.json, the Δm baseline of the Shared / BMTAS configs.
 _base_ = ['./r50_nyud_mt_shared.py']
 
-model = dict(encoder=dict(_delete_=True, type='mmmtnas.SeparateEncoders',
-                          encoder={{_base_.r50_encoder}}))
+model = dict(encoder=dict(structure='all_separate'))
 val_evaluator = dict(baseline=None, dump_metrics={{_base_.single_metrics_file}})
 test_evaluator = val_evaluator

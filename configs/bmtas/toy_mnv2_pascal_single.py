@@ -2,7 +2,6 @@
 # writes work_dirs/toy_mnv2_pascal_single/single_metrics.json, the toy Shared run's Δm baseline.
 _base_ = ['./toy_mnv2_pascal_shared.py']
 
-model = dict(encoder=dict(_delete_=True, type='mmmtnas.SeparateEncoders',
-                          encoder={{_base_.mnv2_encoder}}))
+model = dict(encoder=dict(structure='all_separate'))
 val_evaluator = dict(baseline=None, dump_metrics={{_base_.single_metrics_file}})
 test_evaluator = val_evaluator

@@ -1,34 +1,61 @@
-# Toy BMTAS retraining: a branched network exported by toy_mnv2_search.py, trained from scratch
-# on the toy data with the lr of every shared block divided by the number of tasks sharing it
-# (App. A); the `retrain` and `test` stages of toy_mnv2_pascal.py. Alone it needs the branch file:
+# Toy twin of mnv2_pascal_mt_retrain.py, the `retrain` and `test` stages of toy_mnv2_pascal.py:
+# the branched network of a toy search, every block started from the stand-in ImageNet
+# checkpoint and the lr of a shared block divided by the number of tasks sharing it (App. A), as
+# in the real retraining; only the data (two tasks of the toy data, 48x48 crops, 64x64 test
+# images), the widths (toy_mnv2_search.py's), the iteration count, a higher lr and Δm (left out:
+# no toy Single baseline) differ. Alone it needs the branch file:
 #   python tools/train.py configs/bmtas/toy_mnv2_retrain.py \
 #       --cfg-options model.encoder.branches=WORK_DIR/search/branches.yaml
-_base_ = [
-    '../_base_/datasets/toy_pascal_mt.py', '../_base_/tasks/pascal_mt.py',
-    '../_base_/models/toy_dense_mnv2_raspp.py', './_base_/train_schedule.py'
-]
+_base_ = ['./mnv2_pascal_mt_retrain.py']
 
-search_tasks = ('semseg', 'sal')
+toy_tasks = ('semseg', 'sal')
+toy_data_root = 'data/toy_dense/PASCAL_MT'
+toy_checkpoint = 'data/toy_dense/stand_in_mobilenet_v2_w0.25.pth'
 model = dict(
-    encoder=dict(
-        _delete_=True,
-        type='mmmtnas.BranchedNetwork',
-        branches=None,  # required: a branch file written by a BMTAS search
-        backbone={{_base_.bmtas_backbone}},
-        context={{_base_.bmtas_context}}),
-    heads=dict(semseg={{_base_.task_semseg.head}}, sal={{_base_.task_sal.head}}),
-    task_weights=dict(semseg={{_base_.task_semseg.weight}}, sal={{_base_.task_sal.weight}}))
+    encoder=dict(backbone=dict(widen_factor=0.25, init_cfg=dict(checkpoint=toy_checkpoint)),
+                 context=dict(channels=32)),
+    heads=dict(_delete_=True, semseg={{_base_.task_semseg.head}}, sal={{_base_.task_sal.head}}),
+    task_weights=dict(_delete_=True, semseg={{_base_.task_semseg.weight}},
+                      sal={{_base_.task_sal.weight}}),
+    head_defaults=dict(in_channels=(8, 32), channels=32, c1_channels=8))
 
-train_dataloader = dict(dataset=dict(tasks=search_tasks))
-val_dataloader = dict(dataset=dict(tasks=search_tasks))
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=toy_data_root,
+        tasks=toy_tasks,
+        pipeline=[
+            dict(type='LoadImageFromFile', to_float32=True),
+            dict(type='mmmtnas.LoadDenseAnnotations'),
+            dict(type='mmmtnas.DenseRandomScale', scales=(0.75, 1.0, 1.25)),
+            dict(type='mmmtnas.DenseRandomCrop', crop_size=(48, 48)),
+            dict(type='mmmtnas.DenseRandomFlip', prob=0.5),
+            dict(type='mmmtnas.PackDenseInputs'),
+        ]))
+val_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=toy_data_root,
+        tasks=toy_tasks,
+        pipeline=[
+            dict(type='LoadImageFromFile', to_float32=True),
+            dict(type='mmmtnas.LoadDenseAnnotations'),
+            dict(type='mmmtnas.DensePad', size=(64, 64), center=True),
+            dict(type='mmmtnas.PackDenseInputs'),
+        ]))
 test_dataloader = val_dataloader
 val_evaluator = dict(
+    _delete_=True,
     type='mmmtnas.MultiTaskDeltaEvaluator',
     metrics=[{{_base_.task_semseg.metric}}, {{_base_.task_sal.metric}}],
     keys=None)
 test_evaluator = val_evaluator
 
-optim_wrapper = dict(constructor='mmmtnas.SharedBlockLRConstructor', optimizer=dict(lr=0.02))
+optim_wrapper = dict(optimizer=dict(lr=0.02))
 train_cfg = dict(max_iters=200, val_interval=200)
 default_hooks = dict(
     logger=dict(interval=20),

@@ -1,43 +1,51 @@
-# Toy BMTAS search: semantic segmentation + saliency on the generated PASCAL-Context-layout data,
-# a thin MobileNetV2 (widen 0.25) + R-ASPP supernet at 48x48 crops; the `search` stage of
-# toy_mnv2_pascal.py. Alone:
+# Toy twin of mnv2_pascal_mt_search.py, the `search` stage of toy_mnv2_pascal.py: the same search
+# (schedule, optimisers, update order, Gumbel temperature, ImageNet-style initialisation of every
+# copy of every block) where only the data, the sizes and the iteration counts differ: two of the
+# five tasks (semantic segmentation + saliency) of the generated PASCAL-Context-layout data, a
+# thin MobileNetV2 (widen 0.25) with a 32-channel R-ASPP and decoders at 48x48 crops, batch 4,
+# a higher weight lr for the few iterations, and the stand-in ImageNet checkpoint that
+# make_toy_dense writes (seeded random weights in MMPretrain's layout) in place of MMPretrain's.
+# Alone:
 #   python tools/dataset_converters/make_toy_dense.py --out data/toy_dense --num-images 40
 #   python tools/train.py configs/bmtas/toy_mnv2_search.py   # -> WORK_DIR/branches.yaml (+ .png)
 # Larger `resource_weight` (lambda, per task and MFLOP at 64x64 here) gives a cheaper derived
 # encoder.
-_base_ = [
-    '../_base_/datasets/toy_pascal_mt.py', '../_base_/tasks/pascal_mt.py',
-    '../_base_/models/toy_dense_mnv2_raspp.py', './_base_/search_schedule.py'
-]
+_base_ = ['./mnv2_pascal_mt_search.py']
 
-search_tasks = ('semseg', 'sal')
+toy_tasks = ('semseg', 'sal')
+toy_data_root = 'data/toy_dense/PASCAL_MT'
+toy_checkpoint = 'data/toy_dense/stand_in_mobilenet_v2_w0.25.pth'
+toy_crop = (48, 48)
 model = dict(
-    _delete_=True,
-    type='mmmtnas.BMTASSearch',
     model=dict(
-        type='mmmtnas.DenseMultiTaskModel',
-        data_preprocessor={{_base_.model.data_preprocessor}},
-        encoder=dict(type='mmmtnas.BranchedSupernet', backbone={{_base_.bmtas_backbone}},
-                     context={{_base_.bmtas_context}}),
-        heads=dict(semseg={{_base_.task_semseg.head}}, sal={{_base_.task_sal.head}}),
-        task_weights=dict(semseg={{_base_.task_semseg.weight}}, sal={{_base_.task_sal.weight}}),
-        head_defaults={{_base_.model.head_defaults}}),
+        encoder=dict(backbone=dict(widen_factor=0.25, init_cfg=dict(checkpoint=toy_checkpoint)),
+                     context=dict(channels=32)),
+        heads=dict(_delete_=True, semseg={{_base_.task_semseg.head}},
+                   sal={{_base_.task_sal.head}}),
+        task_weights=dict(_delete_=True, semseg={{_base_.task_semseg.weight}},
+                          sal={{_base_.task_sal.weight}}),
+        head_defaults=dict(in_channels=(8, 32), channels=32, c1_channels=8)),
     # lambda as in mnv2_pascal_mt_search.py (per task, the authors' FLOPs and recursion) at the
     # toy's full resolution, per MFLOP: the toy encoder's 6.5 MFLOPs at 64x64 are about the
     # real one's 4.8 GFLOPs at 512x512, so the paper's lambdas pull about as hard here
-    resource_weight=0.05,
-    resource_loss=dict(type='mmmtnas.ResourceLoss', mode='paper'),
-    cost_metric='flops',
     cost_input_size=(64, 64),
     cost_unit=1e6)
 
-# One training split (source 'train'); the search schedule base declares its 20%/80% parts.
 train_dataloader = dict(
     batch_size=4,
-    sampler=dict(_delete_=True, type='DefaultSampler', shuffle=True),
-    dataset=dict(tasks=search_tasks))
-val_dataloader = None
-test_dataloader = None
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=toy_data_root,
+        tasks=toy_tasks,
+        pipeline=[
+            dict(type='LoadImageFromFile', to_float32=True),
+            dict(type='mmmtnas.LoadDenseAnnotations'),
+            dict(type='mmmtnas.DenseRandomScale', scales=(0.75, 1.0, 1.25)),
+            dict(type='mmmtnas.DenseRandomCrop', crop_size=toy_crop),
+            dict(type='mmmtnas.DenseRandomFlip', prob=0.5),
+            dict(type='mmmtnas.PackDenseInputs'),
+        ]))
 
 train_cfg = dict(schedule=dict(warmup_iters=30, max_arch_iters=40))
 optim_wrapper = dict(weights=dict(optimizer=dict(lr=0.02)))

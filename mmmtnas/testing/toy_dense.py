@@ -16,6 +16,8 @@ from scipy import io as sio
 from mmmtnas.datasets.dense.load_dense_annotations import context_edges
 
 PERSON = 15
+#: File name of the stand-in ImageNet checkpoint under the toy data folder.
+STAND_IN_CHECKPOINT = 'stand_in_mobilenet_v2_w0.25.pth'
 NYUD_CLASSES = 40
 # Person parts by vertical band (top, bottom) and horizontal band (left, right) of the box.
 _PART_BOXES = {
@@ -160,9 +162,44 @@ def make_toy_nyud_mt(root: str, num_images: int, seed: int, size: Tuple[int, int
     _write_lines(osp.join(root, 'gt_sets', 'val.txt'), val)
 
 
+def make_stand_in_imagenet_checkpoint(path: str, widen_factor: float = 0.25,
+                                      seed: int = 0) -> str:
+    """Write a STAND-IN for MMPretrain's ImageNet MobileNetV2 checkpoint: an MMPretrain
+    ``MobileNetV2(widen_factor)`` with seeded random weights (not trained on anything), saved
+    in the layout of MMPretrain's published checkpoints (``{'state_dict': {'backbone.<key>':
+    tensor}}``, no classifier head). The toy configs load it where the real ones load ImageNet
+    weights, so the toy runs exercise that initialisation offline.
+
+    Args:
+        path (str): Output file.
+        widen_factor (float): Width of the MobileNetV2. Defaults to 0.25 (the toy encoder's).
+        seed (int): Seed of the weights and batch-norm statistics.
+
+    Returns:
+        str: ``path``.
+    """
+    import torch
+    from mmpretrain.models.backbones import MobileNetV2
+
+    generator = torch.Generator().manual_seed(seed)
+    backbone = MobileNetV2(widen_factor=widen_factor, act_cfg=dict(type='ReLU6'))
+    state = {}
+    for key, value in backbone.state_dict().items():
+        if value.is_floating_point():
+            value = torch.randn(value.shape, generator=generator) * 0.1
+            if key.endswith(('.weight', '.running_var')) and value.ndim == 1:
+                value = value.abs() + 0.5  # positive BN scales and variances
+        state[f'backbone.{key}'] = value
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    torch.save({'state_dict': state, 'meta': dict(stand_in=True, seed=seed)}, path)
+    return path
+
+
 def make_toy_dense(out_dir: str, num_images: int = 8, seed: int = 0,
                    size: Tuple[int, int] = (64, 64)) -> Dict[str, str]:
-    """Write both layouts under ``out_dir``: ``PASCAL_MT/`` and ``NYUD_MT/``.
+    """Write both layouts under ``out_dir``: ``PASCAL_MT/`` and ``NYUD_MT/``, and the stand-in
+    ImageNet checkpoint of the toy encoder (:func:`make_stand_in_imagenet_checkpoint`) as
+    ``stand_in_mobilenet_v2_w0.25.pth``.
 
     Args:
         out_dir (str): Output folder.
@@ -171,7 +208,8 @@ def make_toy_dense(out_dir: str, num_images: int = 8, seed: int = 0,
         size (tuple[int, int]): Image (H, W).
 
     Returns:
-        dict[str, str]: Roots of the two data sets (``pascal``, ``nyud``).
+        dict[str, str]: Roots of the two data sets (``pascal``, ``nyud``) and the checkpoint
+        (``checkpoint``).
     """
     if num_images < 2:
         raise ValueError(f'num_images must be >= 2 (train and val), got {num_images}')
@@ -180,4 +218,6 @@ def make_toy_dense(out_dir: str, num_images: int = 8, seed: int = 0,
     roots = dict(pascal=osp.join(out_dir, 'PASCAL_MT'), nyud=osp.join(out_dir, 'NYUD_MT'))
     make_toy_pascal_mt(roots['pascal'], num_images, seed, tuple(size))
     make_toy_nyud_mt(roots['nyud'], num_images, seed, tuple(size))
+    roots['checkpoint'] = make_stand_in_imagenet_checkpoint(
+        osp.join(out_dir, STAND_IN_CHECKPOINT), widen_factor=0.25, seed=seed)
     return roots

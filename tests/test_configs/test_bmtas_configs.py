@@ -97,10 +97,10 @@ PAPER = dict(
                         resource_weight=0.05, backbone='mmpretrain.MobileNetV2',
                         context='mmmtnas.EncoderRASPP', train_iters=40000, crop=(512, 512),
                         input_size=(512, 512), num_tasks=5),
-    r50_nyud_mt=dict(warmup=1000, arch_iters=4800, batch=8, search_crop=(320, 426),
+    r50_nyud_mt=dict(warmup=1000, arch_iters=4800, batch=8, search_crop=(283, 373),
                      resource_weight=0.003, backbone='mmpretrain.ResNet',
-                     context='mmmtnas.EncoderASPP', train_iters=20000, crop=(480, 640),
-                     input_size=(480, 640), num_tasks=4))
+                     context='mmmtnas.EncoderASPP', train_iters=20000, crop=(425, 560),
+                     input_size=(425, 560), num_tasks=4))
 
 
 @pytest.mark.parametrize('method', sorted(PAPER))
@@ -133,7 +133,9 @@ def test_paper_scale_search_settings(method, tmp_path):
     poly = search.param_scheduler.weights[0]
     assert (poly.type, poly.power, poly.eta_min) == ('PolyLR', 0.9, 0.0)
     gumbel = _hook(search, 'GumbelTemperatureHook')[0]
-    assert (gumbel.start, gumbel.end) == (5.0, 0.1)
+    assert (gumbel.start, gumbel.end, gumbel.by_cycle) == (5.0, 0.1, True)  # per epoch
+    # the authors' code warms up on the 80% weight part
+    assert schedule.warmup_source == 'weights'
 
 
 @pytest.mark.parametrize('method', sorted(PAPER))
@@ -160,3 +162,63 @@ def test_paper_scale_retrain_and_shared_settings(method, tmp_path):
     encoder = retrain.model.encoder
     assert (encoder.backbone.type, encoder.context.type) == (paper['backbone'], paper['context'])
     assert tuple(pipeline.spec('test')['input_size']) == paper['input_size']
+
+
+IMAGENET = dict(
+    mnv2_pascal_mt='https://download.openmmlab.com/mmclassification/v0/mobilenet_v2/'
+                   'mobilenet_v2_batch256_imagenet_20200708-3b2dc3af.pth',
+    r50_nyud_mt='https://download.openmmlab.com/mmclassification/v0/resnet/'
+                'resnet50_8xb32_in1k_20210831-ea4938fc.pth')
+
+
+@pytest.mark.parametrize('method', sorted(PAPER))
+def test_every_network_of_a_method_starts_from_mmpretrain_imagenet_weights(method, tmp_path):
+    pipeline = _pipeline(f'{method}.py', tmp_path)
+    encoders = [pipeline.stage_config(s).model.model.encoder if s == 'search' else
+                pipeline.stage_config(s).model.encoder for s in STAGES]
+    encoders += [Config.fromfile(osp.join(CONFIGS, f'{method}_{b}.py')).model.encoder
+                 for b in ('shared', 'single')]
+    for encoder in encoders:
+        assert encoder.backbone.init_cfg == dict(type='Pretrained', checkpoint=IMAGENET[method],
+                                                 prefix='backbone.')
+        assert 'pretrained' not in encoder
+
+
+def test_authors_networks_raspp_width_dropout_and_baselines():
+    shared = Config.fromfile(osp.join(CONFIGS, 'mnv2_pascal_mt_shared.py'))
+    single = Config.fromfile(osp.join(CONFIGS, 'mnv2_pascal_mt_single.py'))
+    search = Config.fromfile(osp.join(CONFIGS, 'mnv2_pascal_mt_search.py'))
+    assert (shared.model.encoder.structure, single.model.encoder.structure) == (
+        'all_shared', 'all_separate')
+    # R-ASPP and decoders 128 wide; dropout 0.1 in trained networks, none in the supergraph
+    assert shared.model.encoder.context.channels == 128
+    assert shared.model.head_defaults.channels == 128
+    assert shared.model.encoder.context.dropout_ratio == 0.1
+    assert search.model.model.encoder.context.get('dropout_ratio', 0.) == 0.
+
+
+def test_toy_configs_use_no_checkpoint_but_the_toy_twin_a_local_stand_in(tmp_path):
+    for name in ('toy_mnv2_pascal_shared.py', 'toy_mnv2_pascal_single.py'):
+        assert Config.fromfile(osp.join(CONFIGS, name)).model.encoder.backbone.init_cfg is None
+    pipeline = _pipeline('toy_mnv2_pascal.py', tmp_path)
+    search = pipeline.stage_config('search')
+    for encoder in (search.model.model.encoder, pipeline.stage_config('retrain').model.encoder):
+        checkpoint = encoder.backbone.init_cfg.checkpoint
+        assert checkpoint == 'data/toy_dense/stand_in_mobilenet_v2_w0.25.pth'
+    # the twin inherits the real method: schedule, optimisers and hooks are the same
+    real = _pipeline('mnv2_pascal_mt.py', tmp_path / 'real').stage_config('search')
+    assert search.optim_wrapper.arch == real.optim_wrapper.arch
+    assert search.custom_hooks == real.custom_hooks
+    assert search.train_cfg.splits == real.train_cfg.splits
+
+
+def test_search_weight_optimiser_is_the_papers_text_or_the_authors_code():
+    authors = Config.fromfile(osp.join(CONFIGS, '_base_', 'search_optim_authors_code.py'))
+    assert authors.optim_wrapper.weights.optimizer == dict(type='Adam', lr=1e-3,
+                                                           weight_decay=1e-4)
+    assert authors.param_scheduler.weights == []
+    assert authors.optim_wrapper.arch.optimizer == dict(type='Adam', lr=0.01, weight_decay=5e-5)
+    # the method configs say which one they use (the paper's text)
+    for method in PAPER:
+        text = open(osp.join(CONFIGS, f'{method}_search.py')).read()
+        assert "'./_base_/search_schedule.py'" in text and 'search_optim_authors_code' in text

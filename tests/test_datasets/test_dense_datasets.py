@@ -7,8 +7,11 @@ import pytest
 import torch
 
 from mmmtnas.datasets.dense import (DensePad, DenseRandomCrop, DenseRandomFlip,
-                                    DenseRandomScale, NYUDMTDataset, PascalContextMTDataset)
+                                    DenseRandomScale, NYUDMTDataset, PackDenseInputs,
+                                    PascalContextMTDataset)
 from mmmtnas.datasets.dense.dense_transforms import flip_dense
+from mmmtnas.evaluation.metrics.dense_fields import get_pred_and_gt
+from mmmtnas.models.dense.heads import DeepLabV3PlusDecoderHead
 from mmmtnas.testing import make_toy_dense
 
 PIPELINE = [dict(type='LoadImageFromFile', to_float32=True),
@@ -30,6 +33,12 @@ def test_toy_generator_is_deterministic(tmp_path, toy_roots):
                            shallow=False)
     assert filecmp.cmp(osp.join(toy_roots['nyud'], 'depth', '2008_000002.npy'),
                        osp.join(again['nyud'], 'depth', '2008_000002.npy'), shallow=False)
+    # the stand-in ImageNet checkpoint: MMPretrain's layout, the same weights again
+    first, second = (torch.load(r['checkpoint'], weights_only=True)['state_dict']
+                     for r in (toy_roots, again))
+    assert first.keys() == second.keys() and all(k.startswith('backbone.') for k in first)
+    assert 'backbone.layer7.0.conv.2.conv.weight' in first
+    assert all(torch.equal(first[k], second[k]) for k in first)
 
 
 def test_pascal_loader_reads_all_five_tasks(toy_roots):
@@ -151,6 +160,33 @@ def test_crop_pads_small_images_with_ignore_values():
     assert np.allclose(out['img'][6:], 127.5)
 
 
-def test_pad_keeps_unpadded_img_shape():
-    out = DensePad(size=(10, 12))(_results(h=6, w=8))
-    assert out['img_shape'] == (6, 8) and out['pad_shape'] == (10, 12)
+def test_pad_keeps_unpadded_img_shape_and_centres_the_image_as_the_authors():
+    results = _results(h=6, w=8)
+    img, semseg = results['img'].copy(), results['gt_semseg'].copy()
+    out = DensePad(size=(11, 12))(results)
+    assert out['img_shape'] == (6, 8) and out['pad_shape'] == (11, 12)
+    # 5 rows and 4 columns of padding: top 2, bottom 3, left 2, right 2 (the authors' PadImage)
+    assert out['padding_size'] == (2, 2, 2, 3)
+    np.testing.assert_array_equal(out['img'][2:8, 2:10], img)
+    np.testing.assert_array_equal(out['gt_semseg'][2:8, 2:10], semseg)
+    assert np.allclose(out['img'][:2], 127.5) and (out['gt_semseg'][8:] == 255).all()
+    corner = DensePad(size=(11, 12), center=False)(_results(h=6, w=8))
+    assert corner['padding_size'] == (0, 4, 0, 5)
+    np.testing.assert_array_equal(corner['gt_semseg'][:6, :8], semseg)
+
+
+def test_centred_padding_is_undone_for_the_prediction_and_the_ground_truth():
+    """The head crops its prediction at the image's place and the metrics crop the ground truth
+    there too, so a model that predicts the padded ground truth scores perfectly."""
+    out = PackDenseInputs()(DensePad(size=(11, 12))(_results(h=6, w=8)))
+    meta = out['data_samples'].metainfo
+    assert meta['padding_size'] == (2, 2, 2, 3)
+    gt = out['data_samples'].gt_semseg.data.float()
+    head = DeepLabV3PlusDecoderHead('semseg', in_channels=(4, 4), channels=4, num_classes=1,
+                                    postprocess='identity', loss_decode=dict(
+                                        type='mmseg.CrossEntropyLoss'))
+    pred = head.predict_by_feat(gt[None], [dict(meta, batch_input_shape=(11, 12))])[0]
+    assert pred.shape == (1, 6, 8) and (pred != 255).all()
+    sample = dict(meta, pred_semseg=dict(data=pred), gt_semseg=dict(data=gt))
+    pred, cropped = get_pred_and_gt(sample, 'semseg')
+    torch.testing.assert_close(pred, cropped)

@@ -1,5 +1,7 @@
 """The toy BMTAS pipeline in one ``tools/train.py`` call with ``--work-dir`` elsewhere:
 search -> export (branch file + picture) -> retrain the branched network -> test, summary.
+The toy twin of configs/bmtas/mnv2_pascal_mt.py: per-task update order and every block started
+from a local (stand-in) ImageNet checkpoint, as the real pipeline.
 
 One real run of every stage with a handful of iterations: well under a minute on 2 CPU cores.
 """
@@ -22,6 +24,7 @@ from mmmtnas.testing import make_toy_dense
 from repo_paths import REPO_ROOT
 
 CONFIG = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_pascal.py')
+SEARCH = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_search.py')
 RETRAIN = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_retrain.py')
 TASKS = ['semseg', 'sal']
 # The toy pipeline with a few iterations per stage: 2 warm-up, one cycle of the alternating
@@ -51,7 +54,7 @@ def run(tmp_path_factory):
         pytest.fail(f'tools/train.py failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n'
                     f'{proc.stderr[-5000:]}')
     left_in_cwd = sorted(str(p.relative_to(cwd)) for p in cwd.rglob('*'))
-    return dict(work_dir=work_dir, data_files=data_files, left_in_cwd=left_in_cwd,
+    return dict(work_dir=work_dir, cwd=cwd, data_files=data_files, left_in_cwd=left_in_cwd,
                 root_entries=sorted(os.listdir(root)),
                 elsewhere=sorted(os.listdir(root / 'elsewhere')))
 
@@ -71,8 +74,19 @@ def test_search_exported_a_valid_branch_file_and_its_picture(run):
     path = run['work_dir'] / 'search' / 'branches.yaml'
     branches = load_branch_file(str(path), tasks=TASKS)  # validates format, tasks, routing
     assert branches.tasks == TASKS
-    assert branches.madds['input_size'] == [48, 48]
+    # the cost is counted at the size the search config says
+    assert branches.madds['input_size'] == list(Config.fromfile(SEARCH).model.cost_input_size)
     assert (run['work_dir'] / 'search' / 'branches.png').is_file()
+
+
+def test_the_stages_ran_the_real_method_from_the_local_imagenet_stand_in(run):
+    """The twin's search and retraining are the real ones (update order, initialisation) and
+    both loaded the checkpoint the toy data generator wrote (a missing file fails the run)."""
+    search, retrain = Config.fromfile(SEARCH).model, Config.fromfile(RETRAIN).model
+    assert search.get('update', 'per_task') == 'per_task'
+    for encoder in (search.model.encoder, retrain.encoder):
+        checkpoint = encoder.backbone.init_cfg.checkpoint
+        assert checkpoint in run['data_files'] and (run['cwd'] / checkpoint).is_file()
 
 
 def test_retrain_trained_the_branched_network_of_that_file(run):

@@ -1,4 +1,5 @@
-"""GumbelTemperatureHook: linear 5.0 -> 0.1 ramp over the search, applied to the supernet."""
+"""GumbelTemperatureHook: linear 5.0 -> 0.1 ramp over the search (per iteration or, as the
+BMTAS authors, per cycle of the phase schedule), applied to the supernet."""
 from types import SimpleNamespace
 
 import pytest
@@ -7,6 +8,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 
 from mmmtnas.engine.hooks import GumbelTemperatureHook
+from mmmtnas.engine.loops.search_schedules import BilevelSchedule, BMTASPhaseSchedule
 from mmmtnas.registry import HOOKS, MODELS
 
 
@@ -39,3 +41,38 @@ def test_hook_sets_every_supernet_temperature_from_the_loop_search_window():
 def test_non_positive_temperature_is_rejected():
     with pytest.raises(ValueError, match='positive'):
         GumbelTemperatureHook(end=0.)
+
+
+def _runner(schedule, iteration, supernet=None):
+    return SimpleNamespace(model=nn.Sequential(supernet or nn.Identity()), iter=iteration,
+                           train_loop=SimpleNamespace(schedule=schedule),
+                           message_hub=MessageHub.get_instance('test_bmtas_temperature_cycle'))
+
+
+def test_by_cycle_is_constant_within_a_cycle_and_linear_over_cycles_as_the_authors():
+    # 3 warm-up iterations, then 4 cycles of 2 architecture + 5 weight iterations
+    schedule = BMTASPhaseSchedule(dict(warmup=9, arch=2, weights=5), warmup_iters=3,
+                                  max_arch_iters=8)
+    assert (schedule.num_cycles, schedule.cycle_iters, schedule.max_iters) == (4, 7, 31)
+    seen = []
+    for iteration in range(schedule.max_iters):
+        hook = HOOKS.build(dict(type='mmmtnas.GumbelTemperatureHook', by_cycle=True))
+        runner = _runner(schedule, iteration)  # a fresh hook at each iteration: a resume
+        hook.before_train_iter(runner, batch_idx=0)
+        seen.append(runner.message_hub.get_scalar('train/gumbel_temperature').current())
+    assert seen[:3] == [5.0] * 3
+    # the authors' schedule: search epoch k of K at 5.0 - (k - 1) / (K - 1) * 4.9
+    for k in range(1, 5):
+        expected = 5.0 - (k - 1) / 3 * 4.9
+        block = seen[3 + (k - 1) * 7:3 + k * 7]
+        assert block == pytest.approx([expected] * 7), k
+    assert seen[-1] == pytest.approx(0.1)
+
+
+def test_by_cycle_needs_a_schedule_with_cycles():
+    hook = GumbelTemperatureHook(by_cycle=True)
+    schedule = BilevelSchedule(dict(train=4, val=4), max_iters=10)
+    with pytest.raises(TypeError, match='bmtas_phases'):
+        hook.before_train_iter(_runner(schedule, 0), batch_idx=0)
+    with pytest.raises(ValueError, match='by_cycle'):
+        GumbelTemperatureHook(by_cycle=True, end_iter=10)

@@ -2,7 +2,7 @@
 # (see docs/data_preparation.md). Augmentation per BMTAS App. A: random scale 0.5-2.0 in 0.25
 # steps, pad + random crop to 512x512, horizontal flip (normals' x negated); intensities go to
 # [-1, 1] in the model's data preprocessor. Validation pads to 512x512 (all images are <= 500 px)
-# and predictions are cropped back to the image.
+# with the image centred, as the BMTAS authors do, and predictions are cropped back to it.
 dataset_type = 'mmmtnas.PascalContextMTDataset'
 data_root = 'data/PASCAL_MT'
 pascal_tasks_loaded = ('semseg', 'human_parts', 'sal', 'normals', 'edge')
@@ -19,7 +19,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
     dict(type='mmmtnas.LoadDenseAnnotations'),
-    dict(type='mmmtnas.DensePad', size=crop_size),
+    dict(type='mmmtnas.DensePad', size=crop_size, center=True),
     dict(type='mmmtnas.PackDenseInputs'),
 ]
 train_dataloader = dict(

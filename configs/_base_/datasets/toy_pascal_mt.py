@@ -17,7 +17,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
     dict(type='mmmtnas.LoadDenseAnnotations'),
-    dict(type='mmmtnas.DensePad', size=(64, 64)),
+    dict(type='mmmtnas.DensePad', size=(64, 64), center=True),
     dict(type='mmmtnas.PackDenseInputs'),
 ]
 train_dataloader = dict(

@@ -50,35 +50,47 @@ class DenseRandomScale(BaseTransform):
         return results
 
 
-def _pad_to(arr: np.ndarray, size: Tuple[int, int], fill) -> np.ndarray:
+def _pad_to(arr: np.ndarray, size: Tuple[int, int], fill, center: bool = False) -> np.ndarray:
+    """Pad ``arr`` to at least ``size`` with ``fill``: at the bottom/right, or evenly around it
+    (``center``; an odd remainder goes to the bottom/right)."""
     h, w = arr.shape[:2]
     ph, pw = max(size[0] - h, 0), max(size[1] - w, 0)
     if ph == 0 and pw == 0:
         return arr
-    pad = ((0, ph), (0, pw)) + ((0, 0), ) * (arr.ndim - 2)
+    top, left = (ph // 2, pw // 2) if center else (0, 0)
+    pad = ((top, ph - top), (left, pw - left)) + ((0, 0), ) * (arr.ndim - 2)
     return np.pad(arr, pad, constant_values=fill)
 
 
 @TRANSFORMS.register_module()
 class DensePad(BaseTransform):
-    """Pad image and task maps at the bottom/right to at least ``size`` (H, W).
+    """Pad image and task maps to at least ``size`` (H, W), centred or at the bottom/right.
 
-    ``img_shape`` keeps the unpadded size (the model crops its predictions back to it);
-    ``pad_shape`` is the padded one.
+    ``img_shape`` keeps the unpadded size and ``padding_size`` the padding as
+    ``(left, right, top, bottom)`` (MMSeg's key and order): the model crops its predictions back
+    to the image with them, and the metrics crop the ground truth the same way. ``pad_shape``
+    is the padded size. The BMTAS authors pad validation images centred.
 
     Args:
         size (tuple[int, int]): Minimum (H, W).
+        center (bool): Centre the image in the padded canvas; False pads at the bottom and
+            right. Defaults to True.
     """
 
-    def __init__(self, size: Tuple[int, int]) -> None:
+    def __init__(self, size: Tuple[int, int], center: bool = True) -> None:
         self.size = tuple(size)
+        self.center = bool(center)
 
     def transform(self, results: dict) -> dict:
         """Pad ``img`` with 127.5 and each map with its ignore value."""
-        results['img_shape'] = results['img'].shape[:2]
-        results['img'] = _pad_to(results['img'], self.size, IMG_FILL)
+        h, w = results['img'].shape[:2]
+        results['img_shape'] = (h, w)
+        results['img'] = _pad_to(results['img'], self.size, IMG_FILL, self.center)
         for key in _fields(results):
-            results[key] = _pad_to(results[key], self.size, FILL.get(key, 255))
+            results[key] = _pad_to(results[key], self.size, FILL.get(key, 255), self.center)
+        ph, pw = results['img'].shape[0] - h, results['img'].shape[1] - w
+        top, left = (ph // 2, pw // 2) if self.center else (0, 0)
+        results['padding_size'] = (left, pw - left, top, ph - top)
         results['pad_shape'] = results['img'].shape[:2]
         return results
 

@@ -9,6 +9,9 @@ from mmseg.structures import SegDataSample
 
 from mmmtnas.registry import TRANSFORMS
 
+META_KEYS = ('img_path', 'img_id', 'ori_shape', 'img_shape', 'pad_shape', 'padding_size',
+             'scale_factor', 'flip', 'flip_direction', 'dense_tasks')
+
 
 @TRANSFORMS.register_module()
 class PackDenseInputs(BaseTransform):
@@ -20,10 +23,7 @@ class PackDenseInputs(BaseTransform):
         meta_keys (Sequence[str]): Keys copied to the sample's metainfo when present.
     """
 
-    def __init__(self,
-                 meta_keys: Sequence[str] = ('img_path', 'img_id', 'ori_shape', 'img_shape',
-                                             'pad_shape', 'scale_factor', 'flip',
-                                             'flip_direction', 'dense_tasks')) -> None:
+    def __init__(self, meta_keys: Sequence[str] = META_KEYS) -> None:
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:

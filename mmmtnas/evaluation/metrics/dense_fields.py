@@ -23,8 +23,9 @@ def pred_field(task: str) -> str:
 def get_pred_and_gt(data_sample: dict, task: str) -> Tuple[Tensor, Tensor]:
     """Read a task's prediction and ground truth from a sample dict.
 
-    The ground truth is cropped to the prediction's height and width: the pipeline pads at the
-    bottom and right, the model predicts on the unpadded image.
+    The ground truth is cropped to the prediction's height and width, at the image's place in
+    the padded canvas (the sample's ``padding_size`` = (left, right, top, bottom); none: the
+    top-left corner): the model predicts on the unpadded image.
 
     Args:
         data_sample (dict): One sample as given to ``BaseMetric.process``.
@@ -41,10 +42,11 @@ def get_pred_and_gt(data_sample: dict, task: str) -> Tuple[Tensor, Tensor]:
     pred = _as_chw(data_sample[pred_field(task)]['data'])
     gt = _as_chw(data_sample[gt_field(task)]['data'])
     h, w = pred.shape[-2:]
-    if gt.shape[-2] < h or gt.shape[-1] < w:
-        raise ValueError(f"'{pred_field(task)}' is {tuple(pred.shape[-2:])} but "
-                         f"'{gt_field(task)}' only {tuple(gt.shape[-2:])}")
-    return pred, gt[..., :h, :w].to(pred.device)
+    left, _, top, _ = data_sample.get('padding_size') or (0, 0, 0, 0)
+    if gt.shape[-2] < top + h or gt.shape[-1] < left + w:
+        raise ValueError(f"'{pred_field(task)}' is {tuple(pred.shape[-2:])} at (top, left) = "
+                         f"({top}, {left}) but '{gt_field(task)}' only {tuple(gt.shape[-2:])}")
+    return pred, gt[..., top:top + h, left:left + w].to(pred.device)
 
 
 def _as_chw(data: Tensor) -> Tensor:

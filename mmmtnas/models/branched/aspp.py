@@ -19,7 +19,9 @@ from mmmtnas.registry import MODELS
 
 
 class _ImagePool(nn.Module):
-    """Global average pooling, 1x1 conv, then broadcast back to the input size."""
+    """Global average pooling, 1x1 conv (+ norm, activation), then broadcast back to the input
+    size. The norm sees one value per image and channel, so training needs batches of 2 or more
+    (as in MMSeg's ``ASPPHead`` and the BMTAS authors' R-ASPP)."""
 
     def __init__(self, in_channels: int, channels: int, conv_cfg: OptConfigType,
                  norm_cfg: OptConfigType, act_cfg: ConfigType) -> None:
@@ -44,8 +46,6 @@ class EncoderASPP(BaseModule):
         conv_cfg (dict, optional): Conv config. Defaults to None.
         norm_cfg (dict): Norm config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU')``.
-        pool_norm_cfg (dict, optional): Norm of the image-pooling branch; None by default
-            because a batch norm over a 1x1 map fails for batch size 1 in training.
         init_cfg (dict, optional): Initialisation config.
     """
     layer_name = 'aspp'
@@ -57,12 +57,11 @@ class EncoderASPP(BaseModule):
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
-                 pool_norm_cfg: OptConfigType = None,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg)
         self.in_channels = in_channels
         self.out_channels = channels
-        self.image_pool = _ImagePool(in_channels, channels, conv_cfg, pool_norm_cfg, act_cfg)
+        self.image_pool = _ImagePool(in_channels, channels, conv_cfg, norm_cfg, act_cfg)
         self.aspp_modules = ASPPModule(dilations, in_channels, channels, conv_cfg, norm_cfg,
                                        act_cfg)
         self.project = ConvModule((len(dilations) + 1) * channels, channels, 1,
@@ -78,38 +77,44 @@ class EncoderASPP(BaseModule):
 class EncoderRASPP(BaseModule):
     """Reduced ASPP of MobileNetV2 (Sandler et al. 2018) as an encoder block.
 
-    One 1x1 conv branch and one image-pooling branch, concatenated and projected; no dilated
-    3x3 branches (they dominate ASPP's cost on a light backbone).
+    One 1x1 conv branch and one image-pooling branch (each conv + norm + activation),
+    concatenated, optionally dropped out, and projected; no dilated 3x3 branches (they dominate
+    ASPP's cost on a light backbone). The BMTAS authors' R-ASPP is 128 channels wide with
+    dropout 0.1 before the projection in the trained networks and none in the supergraph.
 
     Args:
         in_channels (int): Input channels (the last backbone block's).
-        channels (int): Output channels. Defaults to 256.
+        channels (int): Output channels. Defaults to 128.
+        dropout_ratio (float): Element-wise dropout on the concatenated branches (training
+            only). Defaults to 0.
         conv_cfg (dict, optional): Conv config. Defaults to None.
         norm_cfg (dict): Norm config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU6')``.
-        pool_norm_cfg (dict, optional): Norm of the image-pooling branch (see
-            :class:`EncoderASPP`). Defaults to None.
         init_cfg (dict, optional): Initialisation config.
     """
     layer_name = 'raspp'
 
     def __init__(self,
                  in_channels: int,
-                 channels: int = 256,
+                 channels: int = 128,
+                 dropout_ratio: float = 0.,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU6'),
-                 pool_norm_cfg: OptConfigType = None,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg)
+        if not 0. <= dropout_ratio < 1.:
+            raise ValueError(f'EncoderRASPP: dropout_ratio must be in [0, 1), got '
+                             f'{dropout_ratio}')
         self.in_channels = in_channels
         self.out_channels = channels
         self.conv = ConvModule(in_channels, channels, 1, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
                                act_cfg=act_cfg)
-        self.image_pool = _ImagePool(in_channels, channels, conv_cfg, pool_norm_cfg, act_cfg)
+        self.image_pool = _ImagePool(in_channels, channels, conv_cfg, norm_cfg, act_cfg)
+        self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio > 0 else nn.Identity()
         self.project = ConvModule(2 * channels, channels, 1, conv_cfg=conv_cfg,
                                   norm_cfg=norm_cfg, act_cfg=act_cfg)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Concatenate the 1x1 and pooled branches and project them."""
-        return self.project(torch.cat([self.conv(x), self.image_pool(x)], dim=1))
+        """Concatenate the 1x1 and pooled branches, drop out, and project them."""
+        return self.project(self.dropout(torch.cat([self.conv(x), self.image_pool(x)], dim=1)))

@@ -38,7 +38,8 @@ class BranchedNetwork(BaseModule):
 
     Args:
         tasks (Sequence[str]): Tasks served (a subset of the branch file's, in any order).
-        backbone (dict): Backbone config, as for :class:`BranchedSupernet`.
+        backbone (dict): Backbone config, as for :class:`BranchedSupernet`; a 'Pretrained'
+            ``init_cfg`` in it (ImageNet) is loaded into the stem and every backbone block.
         branches (str, optional): Branch file written by a search.
         structure (str, optional): 'all_shared' or 'all_separate' instead of a file.
         context (dict, optional): Context-module config (``in_channels`` filled in).
@@ -47,9 +48,6 @@ class BranchedNetwork(BaseModule):
         low_level_stride (int): Stride of the low-level features. Defaults to 4.
         last_bn_affine (bool): Keep the affine of each layer's last batch norm (only the
             search drops it). Defaults to True.
-        pretrained (str, optional): ImageNet-format checkpoint loaded into the stem and every
-            backbone block (a 'Pretrained' ``init_cfg`` of the backbone works too).
-        pretrained_prefix (str, optional): Key prefix of the backbone in ``pretrained``.
         init_cfg (dict, optional): Initialisation config of the network itself.
     """
 
@@ -62,8 +60,6 @@ class BranchedNetwork(BaseModule):
                  output_stride: int = 16,
                  low_level_stride: int = 4,
                  last_bn_affine: bool = True,
-                 pretrained: Optional[str] = None,
-                 pretrained_prefix: Optional[str] = None,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg)
         if (branches is None) == (structure is None):
@@ -75,7 +71,7 @@ class BranchedNetwork(BaseModule):
             raise ValueError(f"task names must be unique, non-empty, without '.' or "
                              f"'{GROUP_SEP}': {self.tasks}")
         layers = build_encoder_layers(backbone, context, output_stride, low_level_stride,
-                                      last_bn_affine, pretrained, pretrained_prefix)
+                                      last_bn_affine)
         if branches is not None:
             self.branches = load_branch_file(branches, tasks=self.tasks, layers=layers.names)
         elif structure in STRUCTURES:
@@ -98,7 +94,8 @@ class BranchedNetwork(BaseModule):
         self._init_spec = dataclasses.replace(layers, stem=None, blocks=[])
 
     def init_weights(self) -> None:
-        """Initialise every block on its own, then load ``pretrained`` into all of them."""
+        """Initialise every block on its own, then load the backbone's 'Pretrained' checkpoint
+        into the stem and every backbone block (each copy of a block from the same weights)."""
         super().init_weights()
         init_encoder_copies(self._init_spec, self.stem, {
             name: list(self.blocks[module_key(name)].values()) for name in self.layer_names})

@@ -39,8 +39,10 @@ class BranchedSupernet(BaseModule):
     Args:
         tasks (Sequence[str]): Task names (T of them); their order is the copy order.
         backbone (dict): Backbone config, e.g. ``dict(type='mmpretrain.MobileNetV2')`` or
-            ``dict(type='mmpretrain.ResNet', depth=50)``. A 'Pretrained' ``init_cfg`` is taken
-            as ``pretrained``/``pretrained_prefix``.
+            ``dict(type='mmpretrain.ResNet', depth=50)``. A ``dict(type='Pretrained',
+            checkpoint=..., prefix='backbone.')`` in its ``init_cfg`` (MMPretrain's ImageNet
+            checkpoint) is loaded into the stem and into every copy of every backbone block, so
+            all copies start identical (App. A).
         context (dict, optional): Context-module config without ``in_channels`` (filled in),
             e.g. ``dict(type='mmmtnas.EncoderRASPP')``. None: no context layer.
         output_stride (int): Stride of the high-level features, reached by replacing late
@@ -49,10 +51,6 @@ class BranchedSupernet(BaseModule):
         last_bn_affine (bool): Keep the learnable affine of each layer's last batch norm. The
             paper disables it during the search so that the copies' outputs have equal scale.
             Defaults to False.
-        pretrained (str, optional): ImageNet-format checkpoint loaded into the stem and into
-            every copy of every block (so all copies start identical).
-        pretrained_prefix (str, optional): Key prefix of the backbone in ``pretrained``;
-            default strips 'backbone.' when present.
         temperature (float): Initial Gumbel-softmax temperature. Defaults to 5.0.
         routing_mode (str): 'gumbel' (search; argmax in eval mode) or 'identity' (task ``t``
             uses copy ``t`` at every layer: the warm-up). Defaults to 'gumbel'.
@@ -66,8 +64,6 @@ class BranchedSupernet(BaseModule):
                  output_stride: int = 16,
                  low_level_stride: int = 4,
                  last_bn_affine: bool = False,
-                 pretrained: Optional[str] = None,
-                 pretrained_prefix: Optional[str] = None,
                  temperature: float = 5.0,
                  routing_mode: str = 'gumbel',
                  init_cfg: OptConfigType = None) -> None:
@@ -76,7 +72,7 @@ class BranchedSupernet(BaseModule):
             raise ValueError(f'tasks must be unique names, got {tasks}')
         self.tasks: List[str] = list(tasks)
         layers = build_encoder_layers(backbone, context, output_stride, low_level_stride,
-                                      last_bn_affine, pretrained, pretrained_prefix)
+                                      last_bn_affine)
         self.stem = layers.stem
         self.layer_names: List[str] = layers.names
         self.context_layer: Optional[str] = layers.context_layer
@@ -110,8 +106,8 @@ class BranchedSupernet(BaseModule):
 
     def init_weights(self) -> None:
         """Initialise every copy on its own like the backbone would be (copies start
-        different), then load ``pretrained`` into the stem and every backbone-block copy
-        (copies start identical)."""
+        different), then load the backbone's 'Pretrained' checkpoint into the stem and every
+        backbone-block copy (copies start identical)."""
         super().init_weights()
         # The copies sit in plain nn.ModuleDict/ModuleList containers, which
         # BaseModule.init_weights does not descend into.

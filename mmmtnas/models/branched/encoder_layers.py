@@ -44,7 +44,8 @@ class EncoderLayers:
         low_level_channels (int): Its output channels.
         out_channels (int): Output channels of the last layer.
         block_init_cfg (list[dict]): The backbone's non-pretrained initialisation.
-        pretrained (str, optional): Checkpoint for stem and backbone blocks.
+        pretrained (str, optional): Checkpoint for stem and backbone blocks (the 'Pretrained'
+            ``init_cfg`` of the backbone config).
         pretrained_prefix (str, optional): Its key prefix.
     """
     stem: nn.Sequential
@@ -73,20 +74,19 @@ def build_encoder_layers(backbone: ConfigType,
                          context: OptConfigType = None,
                          output_stride: int = 16,
                          low_level_stride: int = 4,
-                         last_bn_affine: bool = True,
-                         pretrained: Optional[str] = None,
-                         pretrained_prefix: Optional[str] = None) -> EncoderLayers:
+                         last_bn_affine: bool = True) -> EncoderLayers:
     """Build a backbone from the registry and cut it into named layers.
 
     Args:
-        backbone (dict): Backbone config. A 'Pretrained' ``init_cfg`` in it is used as
-            ``pretrained`` (with its ``prefix``) unless ``pretrained`` is given.
+        backbone (dict): Backbone config. A ``dict(type='Pretrained', checkpoint=...,
+            prefix=...)`` in its ``init_cfg`` (e.g. MMPretrain's ImageNet checkpoint, keys
+            'backbone.*') is loaded into the stem and into every copy of every backbone block
+            by :func:`init_encoder_copies`; its other ``init_cfg`` entries initialise the
+            copies before that.
         context (dict, optional): Context-module config without ``in_channels``.
         output_stride (int): Stride of the last layer's output. Defaults to 16.
         low_level_stride (int): Stride of the low-level features. Defaults to 4.
         last_bn_affine (bool): Keep the affine of each layer's last batch norm.
-        pretrained (str, optional): ImageNet-format checkpoint.
-        pretrained_prefix (str, optional): Its key prefix (default: 'backbone.' if present).
 
     Returns:
         EncoderLayers: The layers and how to initialise them.
@@ -96,9 +96,11 @@ def build_encoder_layers(backbone: ConfigType,
     has_given = given is not None
     built = MODELS.build(backbone)
     block_init_cfg, pretrained_cfg = _split_init_cfg(given if has_given else built.init_cfg)
-    if pretrained is None and pretrained_cfg is not None:
-        pretrained = pretrained_cfg.get('checkpoint')
-        pretrained_prefix = pretrained_prefix or pretrained_cfg.get('prefix')
+    pretrained = pretrained_cfg.get('checkpoint') if pretrained_cfg else None
+    pretrained_prefix = pretrained_cfg.get('prefix') if pretrained_cfg else None
+    if pretrained_cfg is not None and not pretrained:
+        raise ValueError(f"{backbone.get('type')}: init_cfg type='Pretrained' needs a "
+                         f'checkpoint (a path or URL), got {pretrained!r}')
 
     split = split_backbone(built)
     names = [name for name, _ in split.blocks]

@@ -88,9 +88,12 @@ def split_backbone(backbone: nn.Module) -> BackboneSplit:
 def set_output_stride(blocks: List[nn.Module], stem_stride: int, output_stride: int) -> None:
     """Replace strides by dilation so the blocks end at ``output_stride`` (DeepLab style).
 
-    Walks the blocks in order; once another stride-2 block would exceed ``output_stride``,
-    its stride-2 convolutions get stride 1 and every k x k (k > 1) convolution from that block
-    on is dilated by the accumulated factor (padding kept 'same').
+    Walks the blocks in order; once another stride-2 block would exceed ``output_stride``, its
+    stride-2 convolutions get stride 1 and every k x k (k > 1) convolution of the blocks AFTER
+    it is dilated by the accumulated factor (padding kept 'same'). The block that gives up its
+    stride keeps the dilation before it, as in torchvision's ``replace_stride_with_dilation``
+    and the BMTAS authors' MobileNetV2 (their 96->160 block: stride 1, dilation 1; the 160 and
+    320 blocks after it: dilation 2).
 
     Args:
         blocks (list[nn.Module]): Blocks in execution order (modified in place).
@@ -103,6 +106,7 @@ def set_output_stride(blocks: List[nn.Module], stem_stride: int, output_stride: 
     stride, dilation = stem_stride, 1
     for block in blocks:
         convs = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
+        block_dilation = dilation
         strided = [c for c in convs if c.stride[0] > 1]
         if strided:
             if stride * 2 <= output_stride:
@@ -113,12 +117,12 @@ def set_output_stride(blocks: List[nn.Module], stem_stride: int, output_stride: 
                     conv.stride = (1, 1)
                 if hasattr(block, 'stride'):
                     block.stride = 1
-        if dilation > 1:
+        if block_dilation > 1:
             for conv in convs:
                 k = conv.kernel_size[0]
                 if k > 1:
-                    conv.dilation = (dilation, dilation)
-                    conv.padding = (dilation * (k - 1) // 2, ) * 2
+                    conv.dilation = (block_dilation, block_dilation)
+                    conv.padding = (block_dilation * (k - 1) // 2, ) * 2
 
 
 def last_batch_norm(block: nn.Module) -> _BatchNorm:

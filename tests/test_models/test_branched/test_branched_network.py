@@ -8,6 +8,7 @@ from mmengine.registry import init_default_scope
 from mmmtnas.models.branched.madds import count_madds
 from mmmtnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmmtnas.structures import BranchFileError, BranchStructure, dump_branch_file
+from mmmtnas.testing.toy_dense import make_stand_in_imagenet_checkpoint
 
 TASKS = ['semseg', 'parts', 'sal']
 MNV2 = dict(type='mmpretrain.MobileNetV2', widen_factor=0.25)
@@ -45,8 +46,9 @@ def build(tmp_path=None, routing=None, tasks=TASKS, **kwargs):
         dump_branch_file(path, BranchStructure.from_routing(TASKS, LAYERS, routing))
         kwargs['branches'] = path
     torch.manual_seed(0)
-    net = MODELS.build(dict(type='mmmtnas.BranchedNetwork', tasks=tasks, backbone=MNV2,
-                            context=RASPP, **kwargs))
+    kwargs.setdefault('backbone', MNV2)
+    net = MODELS.build(dict(type='mmmtnas.BranchedNetwork', tasks=tasks, context=RASPP,
+                            **kwargs))
     net.init_weights()
     return net.eval()
 
@@ -102,28 +104,24 @@ def test_single_baseline_gives_each_task_its_own_encoder():
     assert not torch.allclose(out['semseg'][1], out['parts'][1])
 
 
-def test_pretrained_checkpoint_initialises_every_block(tmp_path):
-    init_default_scope('mmmtnas')
-    source = MODELS.build(MNV2)
-    for p in source.parameters():
-        nn.init.normal_(p)
-    ckpt = tmp_path / 'imagenet.pth'
-    torch.save({'state_dict': {f'backbone.{k}': v for k, v in source.state_dict().items()}},
-               ckpt)
-    net = build(tmp_path, tree_routing(), pretrained=str(ckpt))
-    for group in net.groups['layer5.1']:
-        torch.testing.assert_close(net.block('layer5.1', group).conv[1].conv.weight,
-                                   source.layer5[1].conv[1].conv.weight)
-    # the OpenMMLab way: a 'Pretrained' init_cfg in the backbone config
-    init_default_scope('mmmtnas')
-    backbone = dict(MNV2, init_cfg=dict(type='Pretrained', checkpoint=str(ckpt),
-                                        prefix='backbone.'))
-    net = MODELS.build(dict(type='mmmtnas.BranchedNetwork', tasks=TASKS, backbone=backbone,
-                            context=RASPP, structure='all_separate'))
-    net.init_weights()
-    torch.testing.assert_close(net.block('layer7.0', ['sal']).conv[0].conv.weight,
-                               source.layer7[0].conv[0].conv.weight)
-    torch.testing.assert_close(net.stem.conv1.conv.weight, source.conv1.conv.weight)
+def test_imagenet_init_cfg_loads_every_copy_of_every_block_from_the_checkpoint(tmp_path):
+    """Retraining from ImageNet (App. A): a 'Pretrained' init_cfg of the backbone (a checkpoint
+    in MMPretrain's layout written here) is loaded into the stem and into each group's copy of
+    every backbone block alike."""
+    ckpt = make_stand_in_imagenet_checkpoint(str(tmp_path / 'imagenet.pth'), seed=2)
+    state = torch.load(ckpt, weights_only=True)['state_dict']
+    backbone = dict(MNV2, init_cfg=dict(type='Pretrained', checkpoint=ckpt, prefix='backbone.'))
+    net = build(tmp_path, tree_routing(), backbone=backbone)
+    for key, value in net.stem.state_dict().items():
+        torch.testing.assert_close(value, state[f'backbone.{key}'], rtol=0, atol=0)
+    copies = 0
+    for name in LAYERS[:-1]:
+        for group in net.groups[name]:
+            for key, value in net.block(name, group).state_dict().items():
+                torch.testing.assert_close(value, state[f'backbone.{name}.{key}'], rtol=0,
+                                           atol=0)
+            copies += 1
+    assert copies == sum(len(net.groups[name]) for name in LAYERS[:-1]) > len(LAYERS) - 1
 
 
 def test_subset_of_tasks_and_wrong_files_are_handled(tmp_path):

@@ -1,15 +1,21 @@
 """BranchedSupernet: splitting of real MMPretrain encoders, routing modes, pretrained copies."""
+import os.path as osp
+
 import pytest
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmmtnas.models.branched import BranchedSupernet
 from mmmtnas.registry import MODELS
+from mmmtnas.testing.toy_dense import make_stand_in_imagenet_checkpoint
+from repo_paths import REPO_ROOT
 
 TASKS = ['seg', 'sal', 'edge']
 MNV2 = dict(type='mmpretrain.MobileNetV2', widen_factor=0.25)
 TINY_R50 = dict(type='mmpretrain.ResNet', depth=50, base_channels=4, stem_channels=8)
+TOY_SEARCH = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_search.py')
 
 
 def build(tasks=TASKS, backbone=MNV2, context=dict(type='mmmtnas.EncoderRASPP', channels=8),
@@ -56,6 +62,13 @@ def test_mobilenetv2_splits_into_17_blocks_plus_raspp_with_stride_16_and_stride_
     low, high = out['seg']
     assert low.shape == (2, mnv2.low_level_channels, 16, 16)
     assert high.shape == (2, mnv2.out_channels, 4, 4) and mnv2.out_channels == 8
+    # the authors' MobileNetV2: the 96->160 block (layer6.0) keeps stride 1 and dilation 1,
+    # the 160 and 320 blocks after it have dilation 2
+    depthwise = {name: [(m.dilation[0], m.stride[0]) for m in mnv2.block(name).modules()
+                        if isinstance(m, nn.Conv2d) and m.kernel_size[0] == 3]
+                 for name in ('layer5.2', 'layer6.0', 'layer6.1', 'layer7.0')}
+    assert depthwise == {'layer5.2': [(1, 1)], 'layer6.0': [(1, 1)], 'layer6.1': [(2, 1)],
+                         'layer7.0': [(2, 1)]}
 
 
 def test_resnet50_splits_into_16_bottlenecks_plus_aspp_dilated_to_stride_16():
@@ -63,9 +76,13 @@ def test_resnet50_splits_into_16_bottlenecks_plus_aspp_dilated_to_stride_16():
                   context=dict(type='mmmtnas.EncoderASPP', channels=8))
     assert len(model.layer_names) == 17 and model.layer_names[-1] == 'aspp'
     assert model.low_level_layer == 'layer1.2' and model.low_level_channels == 16
-    dilations = [m.dilation[0] for m in model.block('layer4.1').modules()
+    # torchvision's and the BMTAS authors' convention: the block that gives up its stride
+    # keeps the dilation before it, the blocks after it are dilated
+    for name, dilation in (('layer4.0', 1), ('layer4.1', 2), ('layer4.2', 2)):
+        convs = [m for m in model.block(name).modules()
                  if isinstance(m, nn.Conv2d) and m.kernel_size[0] == 3]
-    assert dilations == [2]
+        assert [(c.dilation[0], c.stride[0], c.padding[0]) for c in convs] == \
+            [(dilation, 1, dilation)], name
     model.eval()
     low, high = model(torch.randn(1, 3, 64, 64))['b']
     assert low.shape[-2:] == (16, 16) and high.shape[-2:] == (4, 4)
@@ -160,27 +177,41 @@ def test_identity_routing_trains_each_task_only_on_its_own_copy():
     assert all(p.grad is None for p in model.arch_params.parameters())
 
 
-def test_pretrained_checkpoint_initialises_stem_and_every_copy_identically(tmp_path):
+def test_imagenet_init_cfg_loads_the_checkpoint_into_stem_and_all_copies_alike(tmp_path):
+    """The toy search config's encoder with its checkpoint (MMPretrain's layout: 'backbone.*'
+    in 'state_dict') written here: after init_weights every copy of every backbone block equals
+    the checkpoint, so all T copies are identical (App. A)."""
+    ckpt = make_stand_in_imagenet_checkpoint(str(tmp_path / 'imagenet.pth'), seed=1)
+    state = torch.load(ckpt, weights_only=True)['state_dict']
+    encoder = Config.fromfile(TOY_SEARCH).model.model.encoder.to_dict()
+    assert encoder['backbone']['init_cfg']['type'] == 'Pretrained'
+    encoder['backbone']['init_cfg']['checkpoint'] = ckpt
     init_default_scope('mmmtnas')
-    source = MODELS.build(MNV2)
-    for p in source.parameters():
-        nn.init.normal_(p)
-    ckpt = tmp_path / 'mnv2_imagenet.pth'
-    torch.save({'state_dict': {f'backbone.{k}': v for k, v in source.state_dict().items()}},
-               ckpt)
-    model = build(tasks=['a', 'b'], pretrained=str(ckpt), last_bn_affine=True)
-    torch.testing.assert_close(model.stem.conv1.conv.weight, source.conv1.conv.weight)
-    for c in range(2):
-        block = model.block('layer4.2', c)
-        for key, value in source.layer4[2].state_dict().items():
-            torch.testing.assert_close(block.state_dict()[key], value)
+    model = MODELS.build(dict(encoder, tasks=TASKS))
+    model.init_weights()
+    for key, value in model.stem.state_dict().items():
+        torch.testing.assert_close(value, state[f'backbone.{key}'], rtol=0, atol=0)
+    compared = 0
+    for name in model.layer_names[:-1]:  # the R-ASPP is not in an ImageNet checkpoint
+        for c in range(len(TASKS)):
+            for key, value in model.block(name, c).state_dict().items():
+                if key.endswith('num_batches_tracked'):
+                    continue
+                torch.testing.assert_close(value, state[f'backbone.{name}.{key}'], rtol=0,
+                                           atol=0)
+                compared += 1
+    # every block's tensors, but its last norm's affine (dropped for the search)
+    assert compared == len(TASKS) * (sum(
+        not k.endswith('num_batches_tracked') for k in state
+        if not k.startswith(('backbone.conv1.', 'backbone.conv2.'))) - 2 * 17)
 
 
 def test_checkpoint_of_another_model_is_a_one_line_error(tmp_path):
     ckpt = tmp_path / 'other.pth'
     torch.save({'state_dict': {'head.fc.weight': torch.zeros(2, 2)}}, ckpt)
+    backbone = dict(MNV2, init_cfg=dict(type='Pretrained', checkpoint=str(ckpt)))
     with pytest.raises(ValueError, match='no key matches the backbone'):
-        build(tasks=['a'], pretrained=str(ckpt))
+        build(tasks=['a'], backbone=backbone)
 
 
 def test_unknown_task_and_bad_routing_mode_are_named():

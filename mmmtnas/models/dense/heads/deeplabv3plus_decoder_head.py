@@ -126,11 +126,12 @@ class DeepLabV3PlusDecoderHead(BaseDecodeHead):
 
     def predict(self, inputs: Tuple[Tensor, Tensor], batch_img_metas: List[dict],
                 test_cfg=None) -> List[Tensor]:
-        """Post-processed maps, one ``(C, h, w)`` tensor per image, cropped to ``img_shape``."""
+        """Post-processed maps, one ``(C, h, w)`` tensor per image, cropped to the image."""
         return self.predict_by_feat(self.forward(inputs), batch_img_metas)
 
     def predict_by_feat(self, seg_logits: Tensor, batch_img_metas: List[dict]) -> List[Tensor]:
-        """Upsample to the padded batch size, crop each image's valid part, post-process."""
+        """Upsample to the padded batch size, crop each image's valid part (``img_shape`` at
+        the offset its ``padding_size`` gives, if any), post-process."""
         size = batch_img_metas[0].get('batch_input_shape') or batch_img_metas[0].get(
             'pad_shape') or batch_img_metas[0]['img_shape']
         logits = F.interpolate(seg_logits, size=tuple(size[:2]), mode='bilinear',
@@ -138,7 +139,8 @@ class DeepLabV3PlusDecoderHead(BaseDecodeHead):
         outputs = []
         for logit, meta in zip(logits, batch_img_metas):
             h, w = meta['img_shape'][:2]
-            outputs.append(self.postprocess_logits(logit[:, :h, :w]))
+            left, _, top, _ = meta.get('padding_size') or (0, 0, 0, 0)
+            outputs.append(self.postprocess_logits(logit[:, top:top + h, left:left + w]))
         return outputs
 
     def postprocess_logits(self, logits: Tensor) -> Tensor:
