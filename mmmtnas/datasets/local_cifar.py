@@ -1,4 +1,6 @@
 """mmpretrain's CIFAR-10 reader for a local copy whose files are not the official ones."""
+import os.path as osp
+
 from mmpretrain.datasets import CIFAR10
 
 from mmmtnas.registry import DATASETS
@@ -26,3 +28,13 @@ class LocalCIFAR10(CIFAR10):
     def __init__(self, data_root: str = '', **kwargs) -> None:
         kwargs['download'] = False
         super().__init__(data_root=data_root, **kwargs)
+
+    def load_data_list(self):
+        """Check that every file is there (one line naming what is not), then read them."""
+        folder = osp.join(self.data_prefix['root'], self.base_folder)
+        names = [n for n, _ in self.train_list + self.test_list] + [self.meta['filename']]
+        missing = [n for n in names if not osp.isfile(osp.join(folder, n))]
+        if missing:
+            raise FileNotFoundError(f'LocalCIFAR10: {folder} lacks {missing}; expected the '
+                                    "CIFAR-10 python pickles (docs/data_preparation.md)")
+        return super().load_data_list()

@@ -58,6 +58,8 @@ def test_toy_cifar_is_read_by_mmpretrain_from_its_binary_format(toy_root):
     # mmpretrain's class checks the official files' md5s, which generated files cannot match
     with pytest.raises(RuntimeError, match='Cannot find CIFAR10'):
         CIFAR10(data_root=data_root, split='train', download=False)
+    with pytest.raises(FileNotFoundError, match=r"lacks \['data_batch_1', .*'batches.meta'\]"):
+        LocalCIFAR10(data_root=str(root / 'nothing'))
 
 
 def test_darts_cifar_search_transfers_its_cells_into_the_multi_task_network(toy_root):
