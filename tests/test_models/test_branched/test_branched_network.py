@@ -158,3 +158,24 @@ def test_lr_of_a_block_is_divided_by_the_number_of_tasks_sharing_it(tmp_path):
             pytest.approx(0.3)
         assert lr_of[id(model['head'].weight)] == pytest.approx(0.3)
         assert len(lr_of) == len(list(model.parameters()))
+
+
+def test_raspp_is_the_authors_bn_in_both_branches_and_dropout_before_the_projection():
+    init_default_scope('mmmtnas')
+    torch.manual_seed(0)
+    raspp = MODELS.build(dict(type='mmmtnas.EncoderRASPP', in_channels=8, channels=4,
+                              dropout_ratio=0.1))
+    raspp.init_weights()
+    assert isinstance(raspp.image_pool.conv.bn, nn.BatchNorm2d)
+    assert isinstance(raspp.conv.bn, nn.BatchNorm2d) and raspp.out_channels == 4
+    x = torch.randn(2, 8, 5, 5)
+    with torch.no_grad():
+        raspp.train()
+        assert not torch.equal(raspp(x), raspp(x))  # dropout draws anew in training
+        raspp.eval()
+        torch.testing.assert_close(raspp(x), raspp(x))
+        # eval: the projection of the concatenated branches, nothing dropped
+        branches = torch.cat([raspp.conv(x), raspp.image_pool(x)], dim=1)
+        torch.testing.assert_close(raspp(x), raspp.project(branches))
+    with pytest.raises(ValueError, match='dropout_ratio'):
+        MODELS.build(dict(type='mmmtnas.EncoderRASPP', in_channels=8, dropout_ratio=1.0))
