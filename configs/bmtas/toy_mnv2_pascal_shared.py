@@ -3,7 +3,8 @@
 #   python tools/dataset_converters/make_toy_dense.py --out data/toy_dense --num-images 16
 #   python tools/train.py configs/bmtas/toy_mnv2_pascal_single.py   # writes the Δm baseline
 #   python tools/train.py configs/bmtas/toy_mnv2_pascal_shared.py
-#   python tools/test.py configs/bmtas/toy_mnv2_pascal_shared.py work_dirs/toy_mnv2_pascal_shared/iter_150.pth
+#   python tools/test.py configs/bmtas/toy_mnv2_pascal_shared.py \
+#       work_dirs/toy_mnv2_pascal_shared/iter_150.pth
 _base_ = [
     '../_base_/datasets/toy_pascal_mt.py', '../_base_/tasks/pascal_mt.py',
     '../_base_/models/toy_dense_mnv2_raspp.py', './_base_/train_schedule.py'

@@ -1,5 +1,5 @@
 """Geometric transforms applied consistently to an image and all its dense task maps."""
-from typing import Optional, Sequence, Tuple, Union
+from typing import Sequence, Tuple, Union
 
 import cv2
 import numpy as np
