@@ -127,6 +127,16 @@ def test_resource_term_is_counted_once_per_task():
     assert costs <= expected.item() <= len(TASKS) * costs
 
 
+def test_flops_cost_table_drives_the_resource_term_and_the_export_stays_in_madds():
+    from mmmtnas.models.branched.cost_table import supernet_layer_costs
+    algorithm, _ = build(tasks=('seg', 'sal'), layer_costs=None, cost_metric='flops')
+    flops = supernet_layer_costs(algorithm.supernet, (32, 32), metric='flops')
+    madds = supernet_layer_costs(algorithm.supernet, (32, 32), metric='madds')
+    assert algorithm.get_layer_costs().tolist() == flops
+    exported = algorithm.export_architecture().madds['layer_costs']
+    assert list(exported.values()) == madds
+
+
 def test_larger_lambda_pushes_alpha_towards_sharing():
     shared_prob = []
     for lam in (0., 50.):

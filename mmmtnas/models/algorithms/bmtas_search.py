@@ -125,6 +125,7 @@ class BMTASSearch(SearchAlgorithm):
         if update not in UPDATE_ORDERS:
             raise ValueError(f'update must be one of {UPDATE_ORDERS}, got {update!r}')
         self.update_order = update
+        self._layer_madds: Optional[Tensor] = None  # for the export when costs are not MAdds
         if layer_costs is not None and len(layer_costs) != len(self.supernet.layer_names):
             raise ValueError(f'layer_costs has {len(layer_costs)} entries, the supernet has '
                              f'{len(self.supernet.layer_names)} layers')
@@ -216,7 +217,9 @@ class BMTASSearch(SearchAlgorithm):
         """Per-layer MAdds of one copy at ``cost_input_size``, ``[L]`` (for the export)."""
         if self.cost_metric == 'madds':
             return self.get_layer_costs()
-        return self._measure('madds')
+        if self._layer_madds is None:
+            self._layer_madds = self._measure('madds')
+        return self._layer_madds
 
     def _measure(self, metric: str) -> Tensor:
         from mmmtnas.models.branched.cost_table import supernet_layer_costs

@@ -21,14 +21,10 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def build(update, resource_loss=None, **kwargs):
+def build(update, **kwargs):
     init_default_scope('mmmtnas')
     torch.manual_seed(0)
-    cfg = search_cfg(**kwargs)
-    cfg['update'] = update
-    if resource_loss is not None:
-        cfg['resource_loss'] = resource_loss
-    algorithm = MODELS.build(cfg)
+    algorithm = MODELS.build(search_cfg(update=update, **kwargs))
     algorithm.init_weights()
     algorithm.train()
     optim = OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
