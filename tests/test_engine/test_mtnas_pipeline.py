@@ -49,7 +49,8 @@ class _RecordS2bIterHook(Hook):
         moved = {t: any(not torch.equal(a, b) for a, b in zip(self._before[t], after[t]))
                  for t in after}
         RECORDS.append(dict(task=runner.message_hub.get_info('train_task'),
-                            keys=sorted(outputs), moved=moved))
+                            keys=sorted(outputs), moved=moved,
+                            searching=runner.iter >= runner.train_loop.search_begin_iter))
 
 
 def _search_hooks(extra=()):
@@ -147,11 +148,13 @@ def test_each_s2b_iteration_backpropagates_one_task_in_schedule_order(runs):
     records = runs['records']
     assert [r['task'] for r in records] == task_schedule(('det', 'seg'), S2B_ITERS)
     assert [r['task'] for r in records] == ['det', 'seg'] * 3
+    # the PC-DARTS warm-up (arch_begin_iter) trains the weights alone, then both
+    assert not records[0]['searching'] and records[-1]['searching']
     for r in records:
         other = 'seg' if r['task'] == 'det' else 'det'
         # the logged losses (weight step and arch step) are that task's only
         assert any(k.startswith(f'{r["task"]}.') for k in r['keys'])
-        assert any(k.startswith(f'arch.{r["task"]}.') for k in r['keys'])
+        assert any(k.startswith(f'arch.{r["task"]}.') for k in r['keys']) == r['searching']
         assert not any(k.startswith(f'{other}.') or k.startswith(f'arch.{other}.')
                        for k in r['keys'])
         # and only that task's head was updated (SGD skips parameters without a gradient)
