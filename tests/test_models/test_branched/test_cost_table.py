@@ -149,3 +149,29 @@ def test_supernet_flops_table_is_a_little_under_twice_the_madds(tmp_path):
     assert all(1.8 * m < f < 2 * m for m, f in zip(madds, flops))
     with open(cache) as f:
         assert len(json.load(f)['entries']) == 2  # one entry per metric
+
+
+# The BMTAS reference code's look-up table for MobileNetV2 on PASCAL-Context (FLOPs per block at
+# 512x512, the file its get_flops() writes), obtained by running its calculate_flops_lut.
+REFERENCE_MNV2_FLOPS_512 = [
+    101711872, 296878080, 263847936, 158531584, 113115136, 113115136, 77987840, 106889216,
+    106889216, 106889216, 132022272, 235831296, 235831296, 311263232, 644710400, 644710400,
+    959119360, 151142272]
+
+
+def test_mobilenet_v2_flops_table_is_the_reference_codes():
+    """So that a lambda means what it means in the paper: the 17 blocks equal, the R-ASPP
+    within 0.25% (the reference code counts its image pooling, a module there and a function
+    here: 320 x 32 x 32 FLOPs)."""
+    from mmengine.registry import init_default_scope
+
+    from mmmtnas.models.branched.cost_table import supernet_layer_costs
+    from mmmtnas.registry import MODELS
+    init_default_scope('mmmtnas')
+    supernet = MODELS.build(dict(
+        type='mmmtnas.BranchedSupernet', tasks=['a'],
+        backbone=dict(type='mmpretrain.MobileNetV2', act_cfg=dict(type='ReLU6')),
+        context=dict(type='mmmtnas.EncoderRASPP', channels=128)))
+    flops = supernet_layer_costs(supernet, (512, 512), metric='flops')
+    assert flops[:-1] == REFERENCE_MNV2_FLOPS_512[:-1]
+    assert flops[-1] == pytest.approx(REFERENCE_MNV2_FLOPS_512[-1], rel=2.5e-3)
