@@ -4,9 +4,9 @@
                                                     [--json OUT.json]
 
 Counts come from MMEngine's complexity analysis (``mmengine.analysis.FlopAnalyzer``, jit
-tracing of ``model(inputs)`` in 'tensor' mode, batch 1). Its convention is fvcore's: one
-multiply-add counts as ONE flop, so the figures are multiply-accumulates (MACs); papers that
-count a multiply and an add separately report twice as many.
+tracing of ``model(inputs)`` in 'tensor' mode, batch 1), in the project's one convention
+(``mmmtnas.engine.runner.model_profile``): ``macs`` are multiply-accumulates (what the analyzer
+counts), ``flops`` = 2 x MACs (the MTNAS paper's FLOPs); both are printed, labelled.
 
 The input size is ``--shape``, else the config's ``input_size`` (H, W), else the ``scale`` of the
 first ``Resize`` in the test pipeline. Top-level parts of the model are grouped: parts named
@@ -21,10 +21,12 @@ import tempfile
 from typing import Dict, Optional, Tuple
 
 import torch
-from mmengine.analysis import FlopAnalyzer, parameter_count
+from mmengine.analysis import parameter_count
 from mmengine.config import Config, DictAction
 
+from mmmtnas.engine.runner.model_profile import CONVENTION, FLOPS_PER_MAC, mac_analyzer
 from mmmtnas.registry import MODELS, register_all_modules
+from mmmtnas.utils.cli import run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -73,50 +75,49 @@ def input_shape(cfg: Config, shape: Optional[Tuple[int, int]] = None) -> Tuple[i
     return found
 
 
+def _figures(macs: int, params: int) -> dict:
+    return dict(macs=int(macs), flops=FLOPS_PER_MAC * int(macs), params=int(params))
+
+
 def branch_complexity(model: torch.nn.Module, shape: Tuple[int, int]) -> Dict[str, dict]:
-    """FLOPs (multiply-adds) and parameters of each part, task branch and the whole model.
+    """MACs, FLOPs (2 x MACs) and parameters of each part, task branch and the whole model.
 
     Args:
         model (nn.Module): A model whose ``forward(inputs)`` runs every head ('tensor' mode).
         shape (tuple[int, int]): Input (H, W).
 
     Returns:
-        dict: ``parts`` (top-level module -> flops, params), ``branches`` (shared / <task> ->
-        flops, params), ``paths`` (<task> -> shared + branch), ``total``.
+        dict: ``parts`` (top-level module -> macs, flops, params), ``branches`` (shared /
+        <task> -> the same), ``paths`` (<task> -> shared + branch), ``total``, ``convention``.
     """
     model.eval()
-    inputs = torch.zeros(1, 3, *shape)
-    analyzer = FlopAnalyzer(model, (inputs, ))
-    analyzer.unsupported_ops_warnings(False)
-    analyzer.uncalled_modules_warnings(False)
+    analyzer = mac_analyzer(model, (torch.zeros(1, 3, *shape), ))
     by_module = analyzer.by_module()
     params = parameter_count(model)
     tasks = tuple(getattr(model, 'tasks', ()))
-    parts = {}
-    for name, _ in model.named_children():
-        if name == 'data_preprocessor':
-            continue
-        parts[name] = dict(flops=int(by_module.get(name, 0)), params=int(params.get(name, 0)))
-    branches = {'shared': dict(flops=0, params=0), **{t: dict(flops=0, params=0) for t in tasks}}
+    parts = {name: _figures(by_module.get(name, 0), params.get(name, 0))
+             for name, _ in model.named_children() if name != 'data_preprocessor'}
+    sums = {'shared': [0, 0], **{t: [0, 0] for t in tasks}}
     for name, fig in parts.items():
         owner = next((t for t in tasks if name.startswith(f'{t}_') or name == t), 'shared')
-        for key in ('flops', 'params'):
-            branches[owner][key] += fig[key]
-    paths = {t: {k: branches['shared'][k] + branches[t][k] for k in ('flops', 'params')}
+        sums[owner][0] += fig['macs']
+        sums[owner][1] += fig['params']
+    branches = {name: _figures(*fig) for name, fig in sums.items()}
+    paths = {t: _figures(sums['shared'][0] + sums[t][0], sums['shared'][1] + sums[t][1])
              for t in tasks}
-    total = dict(flops=int(analyzer.total()), params=int(params['']))
+    total = _figures(analyzer.total(), params[''])
     return dict(input_shape=list(shape), parts=parts, branches=branches, paths=paths,
-                total=total, convention='flops = multiply-adds (MACs), batch 1')
+                total=total, convention=f'{CONVENTION}; batch 1')
 
 
 def format_report(result: dict) -> str:
     """A plain-text table of :func:`branch_complexity`'s figures."""
     h, w = result['input_shape']
-    lines = [f'input {h}x{w} (H x W), batch 1; FLOPs counted as multiply-adds (MACs)',
-             f'{"":<22}{"GFLOPs (MACs)":>15}{"GFLOPs (2x)":>13}{"params (M)":>12}']
+    lines = [f'input {h}x{w} (H x W), batch 1; {CONVENTION}',
+             f'{"":<28}{"GMACs":>9}{"GFLOPs":>9}{"params (M)":>12}']
 
     def row(name, fig):
-        lines.append(f'{name:<22}{fig["flops"] / 1e9:>15.3f}{2 * fig["flops"] / 1e9:>13.3f}'
+        lines.append(f'{name:<28}{fig["macs"] / 1e9:>9.3f}{fig["flops"] / 1e9:>9.3f}'
                      f'{fig["params"] / 1e6:>12.3f}')
 
     for name, fig in result['parts'].items():
@@ -152,4 +153,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

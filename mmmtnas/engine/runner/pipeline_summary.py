@@ -5,7 +5,13 @@ from typing import Callable, Dict, List
 import yaml
 from mmengine.logging import print_log
 
+from .model_profile import FLOPS_PER_MAC
 from .stage_files import atomic_write_json, atomic_write_text
+
+# what a complexity metric counts (model_profile's convention), shown beside its key
+METRIC_LABELS = dict(macs_G='GMACs = multiply-adds, the MAdds of BMTAS',
+                     flops_G=f'GFLOPs = {FLOPS_PER_MAC} x MACs, the FLOPs of MTNAS',
+                     params_M='million parameters', latency_ms='CPU, batch 1, median')
 
 
 def _cell_text(cell: dict) -> str:
@@ -17,6 +23,10 @@ def _fmt(value) -> str:
     if isinstance(value, float):
         return f'{value:.4g}'
     return str(value)
+
+
+def _label(key: str) -> str:
+    return f'{key} ({METRIC_LABELS[key]})' if key in METRIC_LABELS else key
 
 
 def describe_structure(path: str) -> dict:
@@ -54,7 +64,7 @@ def summary_markdown(stages: Dict[str, dict]) -> str:
         metrics = info.get('metrics') or {}
         if metrics:
             lines += ['', '| metric | value |', '|---|---|']
-            lines += [f'| {k} | {_fmt(v)} |' for k, v in metrics.items() if k != 'kind']
+            lines += [f'| {_label(k)} | {_fmt(v)} |' for k, v in metrics.items() if k != 'kind']
         lines.append('')
     return '\n'.join(lines)
 

@@ -22,7 +22,8 @@ def test_resnet18_branch_matches_the_published_count_and_branches_sum_to_total()
     result = branch_complexity(model, (224, 224))
     # torchvision's ResNet-18: 1.814 G multiply-adds at 224x224 (convs + the FC layer, absent
     # here, 0.0005 G); mmengine also counts one op per batch-norm element (~5 M)
-    assert result['parts']['backbone']['flops'] / 1e9 == pytest.approx(1.8135, rel=5e-3)
+    assert result['parts']['backbone']['macs'] / 1e9 == pytest.approx(1.8135, rel=5e-3)
+    assert result['parts']['backbone']['flops'] == 2 * result['parts']['backbone']['macs']
     assert result['parts']['backbone']['params'] == pytest.approx(11.18e6, rel=1e-3)
     b = result['branches']
     assert set(b) == {'shared', 'det', 'seg'}
