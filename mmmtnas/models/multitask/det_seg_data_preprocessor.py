@@ -18,15 +18,17 @@ class DetSegDataPreprocessor(BaseDataPreprocessor):
     A batch of :class:`SegDataSample` (``gt_sem_seg.data``) goes through
     ``mmseg.SegDataPreProcessor``; any other batch (``DetDataSample``: ``gt_instances``, and a
     seg map, if any, under ``gt_sem_seg.sem_seg``) through ``mmdet.DetDataPreprocessor``; in
-    training the seg maps of the samples that have one are padded to the batch shape. Both get the same mean, std, colour order and padding so that the shared
-    backbone sees one input distribution.
+    training the seg maps of the samples that have one are padded to the batch shape. Both get
+    the same mean, std, colour order and padding so that the shared backbone sees one input
+    distribution.
 
     Args:
         mean (Sequence[float], optional): Per-channel mean. Defaults to None.
         std (Sequence[float], optional): Per-channel std. Defaults to None.
         bgr_to_rgb (bool): Convert BGR inputs to RGB. Defaults to False.
-        pad_size_divisor (int): Pad images (train and test) to a multiple of this, which the
-            deepest stride of the network should divide. Defaults to 1.
+        pad_size_divisor (int): Pad images (train and test) to a multiple of this. Defaults to
+            1: a batch of equal-size images keeps its size (the MTNAS DARTS parts take odd
+            feature maps, so 320x512 stays 320x512; a ResNet + FPN needs its deepest stride).
         pad_value (float): Image padding value. Defaults to 0.
         seg_pad_value (int): Seg map padding value (the seg head's ``ignore_index``).
             Defaults to 255.

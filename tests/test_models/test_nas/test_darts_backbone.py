@@ -5,19 +5,9 @@ import torch.nn as nn
 from mmmtnas.models.nas import (DartsBackbone, MixedEdge, SearchableDartsBackbone,
                                 bind_architecture, derive_genotypes, inherit_supernet_weights)
 from mmmtnas.models.nas.cells import edge_offsets
+from mmmtnas.models.nas.darts_genotypes import DARTS_V2
 from mmmtnas.registry import MODELS
-from mmmtnas.structures.genotype import Genotype, dump_genotype_file
-
-# The published DARTS (second order) CIFAR-10 cells, as in the DARTS reference genotypes.py.
-DARTS_V2 = Genotype.from_darts(
-    normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1),
-            ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0),
-            ('dil_conv_3x3', 2)],
-    normal_concat=[2, 3, 4, 5],
-    reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1),
-            ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2),
-            ('max_pool_3x3', 1)],
-    reduce_concat=[2, 3, 4, 5])
+from mmmtnas.structures.genotype import dump_genotype_file
 
 
 class _CifarNet(nn.Module):

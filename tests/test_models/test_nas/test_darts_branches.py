@@ -134,7 +134,8 @@ def test_searchable_ssd_neck_adds_coarser_levels_that_mmdet_ssd_head_trains_on()
 
     genotype = neck.derive_genotype()
     derived = MODELS.build(dict(type='mmmtnas.DartsSSDNeck', genotype=genotype,
-                                in_channels=[16, 32], out_channels=[16, 32, 16, 16], normal_cells_per_level=1))
+                                in_channels=[16, 32], out_channels=[16, 32, 16, 16],
+                                normal_cells_per_level=1))
     assert isinstance(derived, DartsSSDNeck)
     derived.eval()
     outs = derived([torch.randn(1, 16, 8, 8), torch.randn(1, 32, 4, 4)])
