@@ -20,9 +20,8 @@ _det_head = dict(
     in_channels=tuple(_levels + [32]), test_cfg=dict(max_per_img=100),
     anchor_generator=dict(strides=[8, 16, 32, 64], ratios=([2], [2, 3], [2, 3], [2]),
                           min_sizes=[8, 20, 48, 80], max_sizes=[20, 48, 80, 128]))
-_pre = dict(pad_size_divisor=64)
 _bb = dict(_cell, **_backbone)
-_search = dict(backbone=_bb, data_preprocessor=_pre)
+_search = dict(backbone=_bb)
 _det = dict(det_neck=dict(_cell, **_det_neck), det_head=_det_head)
 _seg = dict(seg_head=dict(_cell, **_seg_head))
 
@@ -54,8 +53,8 @@ _cls_val = dict(dataset=_imagenet, pipeline=[
     dict(type='LoadImageFromFile'), dict(type='mmpretrain.ResizeEdge', scale=64, edge='short'),
     dict(type='mmpretrain.CenterCrop', crop_size=64), dict(type='mmpretrain.PackInputs')])
 _derived = dict(
-    model=dict(data_preprocessor=_pre, backbone=_backbone, det_neck=_det_neck,
-               det_head=_det_head, seg_head=_seg_head),
+    model=dict(backbone=_backbone, det_neck=_det_neck, det_head=_det_head,
+               seg_head=_seg_head),
     train_dataloader=dict(_data, _delete_=True),
     test_dataloader=dict(_base_.test_dataloader, _delete_=True))
 stages = dict(
