@@ -7,7 +7,9 @@ Usage::
 
 writes ``data/toy_dense/PASCAL_MT`` (JPEGImages, semseg/pascal-context, human_parts,
 sal_distill, normals_distill, pascal-context/trainval, ImageSets/Context) and
-``data/toy_dense/NYUD_MT`` (images, segmentation, depth, normals, edge, gt_sets).
+``data/toy_dense/NYUD_MT`` (images, segmentation, depth, normals, edge, gt_sets), and
+``data/toy_dense/stand_in_mobilenet_v2_w0.25.pth`` (random MobileNetV2 weights in MMPretrain's
+checkpoint layout, the toy BMTAS pipeline's stand-in for ImageNet weights).
 The logic is ``mmmtnas.testing.make_toy_dense(out_dir, num_images, seed, size)``.
 """
 import argparse
