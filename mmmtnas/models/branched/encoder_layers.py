@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
+from mmcv.cnn import ConvModule
 from mmengine.logging import print_log
 from mmengine.model import initialize
 from mmengine.runner.checkpoint import CheckpointLoader
@@ -182,13 +183,28 @@ def load_into_blocks(state: Dict[str, Tensor], targets: Dict[str, Sequence[nn.Mo
                   f'e.g. {sorted(set(missing))[:3]}', logger='current')
 
 
+def init_context_module(module: nn.Module) -> None:
+    """Draw a context module's weights afresh: its ``init_weights`` and that of every
+    ``ConvModule`` in it. MMEngine's ``init_weights`` only reaches children that have one, so
+    it misses the convolutions inside plain containers (MMSeg's ``ASPPModule``, the image-pooling
+    branch), which would otherwise keep the weights of the template every copy was made from.
+
+    Args:
+        module (nn.Module): An (R-)ASPP or other context module.
+    """
+    module.init_weights()
+    for m in module.modules():
+        if isinstance(m, ConvModule):
+            m.init_weights()
+
+
 def init_encoder_copies(layers: EncoderLayers, stem: nn.Module,
                         copies: Dict[str, Sequence[nn.Module]]) -> None:
     """Initialise a stem and copies of the layers' blocks.
 
     Each copy is initialised on its own (so, without a checkpoint, copies start different, as
     separately built networks would): backbone blocks with the backbone's ``init_cfg`` (or
-    their modules' ``reset_parameters``), context modules with their ``init_weights``. Then
+    their modules' ``reset_parameters``), context modules by :func:`init_context_module`. Then
     ``layers.pretrained`` is loaded into the stem and every backbone-block copy.
 
     Args:
@@ -200,7 +216,7 @@ def init_encoder_copies(layers: EncoderLayers, stem: nn.Module,
         modules = [stem] if name is None else list(copies[name])
         for module in modules:
             if name is not None and name == layers.context_layer:
-                module.init_weights()
+                init_context_module(module)
             elif layers.block_init_cfg:
                 initialize(module, layers.block_init_cfg)
             else:

@@ -200,6 +200,12 @@ def test_imagenet_init_cfg_loads_the_checkpoint_into_stem_and_all_copies_alike(t
                 torch.testing.assert_close(value, state[f'backbone.{name}.{key}'], rtol=0,
                                            atol=0)
                 compared += 1
+    # the R-ASPP is drawn at random for each copy, every convolution of it
+    raspp = [model.block('raspp', c) for c in range(len(TASKS))]
+    for name, conv in raspp[0].named_modules():
+        if isinstance(conv, nn.Conv2d):
+            others = [dict(r.named_modules())[name].weight for r in raspp[1:]]
+            assert not any(torch.equal(conv.weight, w) for w in others), name
     # every block's tensors, but its last norm's affine (dropped for the search)
     assert compared == len(TASKS) * (sum(
         not k.endswith('num_batches_tracked') for k in state
