@@ -30,6 +30,7 @@ model = dict(
         heads={{_base_.task_heads}},
         task_weights={{_base_.task_weights}},
         head_defaults={{_base_.model.head_defaults}}),
+    update='per_task',  # the paper's update order (App. A); 'summed' departs (docs/bmtas.md)
     # lambda as in the paper: per task, per GFLOP of the encoder's searchable layers counted as
     # the authors count them (FLOPs at the full-resolution 512x512, their recursion); 0.05 is
     # their default; larger gives cheaper networks (towards BMTAS-1), smaller dearer ones

@@ -26,6 +26,7 @@ model = dict(
         heads={{_base_.task_heads}},
         task_weights={{_base_.task_weights}},
         head_defaults={{_base_.model.head_defaults}}),
+    update='per_task',  # the paper's update order (App. A); 'summed' departs (docs/bmtas.md)
     # lambda per task and GFLOP as in mnv2_pascal_mt_search.py, here at the full 425x560. The
     # paper gives no NYUD-v2 lambda: 0.003 x this encoder's 87 GFLOPs is about the authors'
     # 0.05 x MobileNetV2's 4.8 GFLOPs (the resource term pulls about as hard).

@@ -1,15 +1,17 @@
 """Run a BMTAS search config for several resource weights and report the derived MAdds.
 
 Each lambda runs the whole search (warm-up, alternating phases, export) with the MMEngine
-runner in its own work dir; the branch file it exports gives the derived and expected encoder
-MAdds. The all-shared and all-separate costs of the same encoder are reported for reference.
-Writes one JSON file (atomically). On the toy config (2 tasks, MobileNetV2 x0.25, 48x48) a run
-takes about a minute on 2 CPU cores.
+runner in its own work dir, with the config's update order and resource term (lambda per task,
+in the config's cost metric and unit: for the shipped configs, as in the paper); the branch
+file it exports gives the derived and expected encoder MAdds. The all-shared and all-separate
+costs of the same encoder are reported for reference, and whether the derived networks get
+strictly cheaper as lambda grows. Writes one JSON file (atomically). On the toy config
+(2 tasks, MobileNetV2 x0.25, 48x48 crops) a run takes one to two minutes on 2 CPU cores.
 
-Example:
+Example (the paper's lambda values):
     python tools/dataset_converters/make_toy_dense.py --out data/toy_dense --num-images 40
     python tools/benchmarks/bmtas_lambda_sweep.py configs/bmtas/toy_mnv2_search.py \
-        --lambdas 0 0.3 3 --out work_dirs/bench/bmtas_lambda_sweep.json
+        --lambdas 0 0.02 0.05 0.1 --threads 1
 """
 import argparse
 import json
@@ -30,10 +32,13 @@ from mmmtnas.structures import load_branch_file  # noqa: E402
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='a BMTAS search config (BMTASSearch + SearchLoop with bmtas_phases)')
-    parser.add_argument('--lambdas', type=float, nargs='+', default=[0., 0.3, 3.])
+    parser.add_argument(
+        'config', help='a BMTAS search config (BMTASSearch + SearchLoop with bmtas_phases)')
+    parser.add_argument('--lambdas', type=float, nargs='+', default=[0., 0.02, 0.05, 0.1])
+    parser.add_argument('--update', choices=['per_task', 'summed'], default=None,
+                        help="update order (default: the config's)")
     parser.add_argument('--work-dir', default='work_dirs/bench/bmtas_lambda_sweep')
-    parser.add_argument('--out', default='work_dirs/bench/bmtas_lambda_sweep.json')
+    parser.add_argument('--out', default='tools/benchmarks/results/bmtas_lambda_sweep.json')
     parser.add_argument('--threads', type=int, default=None,
                         help='torch CPU threads (1 is fastest on a busy 2-core machine)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -41,11 +46,13 @@ def parse_args():
     return parser.parse_args()
 
 
-def run_one(cfg_path: str, lam: float, work_dir: str, options) -> dict:
+def run_one(cfg_path: str, lam: float, work_dir: str, options, update=None) -> dict:
     cfg = Config.fromfile(cfg_path)
     if options:
         cfg.merge_from_dict(options)
     cfg.model.resource_weight = lam
+    if update:
+        cfg.model['update'] = update
     cfg.work_dir = work_dir
     cfg.log_level = 'WARNING'
     hooks = [h for h in cfg.get('custom_hooks', [])
@@ -62,6 +69,7 @@ def run_one(cfg_path: str, lam: float, work_dir: str, options) -> dict:
     num_tasks = len(branches.tasks)
     return dict(
         resource_weight=lam,
+        update=branches.meta.get('update'),
         derived_madds=madds['derived'],
         expected_madds=madds['expected'],
         all_shared_madds=madds['stem'] + layer_costs,
@@ -80,11 +88,22 @@ def main():
     results = []
     for lam in args.lambdas:
         work_dir = osp.join(args.work_dir, f'lambda_{lam:g}')
-        results.append(run_one(args.config, lam, work_dir, args.cfg_options))
+        results.append(run_one(args.config, lam, work_dir, args.cfg_options, args.update))
         print(json.dumps(results[-1]), flush=True)
+    results.sort(key=lambda r: r['resource_weight'])
     derived = [r['derived_madds'] for r in results]
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    model = cfg.model
     report = dict(
-        config=args.config, input_size=None, machine=platform.platform(),
+        config=args.config, cfg_options=args.cfg_options, input_size=None,
+        resource_term=dict(
+            counted='once per task', metric=model.get('cost_metric', 'madds'),
+            cost_input_size=list(model.get('cost_input_size', [])),
+            unit=model.get('cost_unit'), resource_loss=model.get('resource_loss')),
+        machine=platform.platform(), threads=args.threads,
+        strictly_cheaper_for_larger_lambda=all(a > b for a, b in zip(derived, derived[1:])),
         monotone_non_increasing=all(a >= b for a, b in zip(derived, derived[1:])),
         runs=results)
     if results:
