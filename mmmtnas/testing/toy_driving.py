@@ -16,6 +16,7 @@ loaders (mmseg ``CityscapesDataset`` / ``BDD100KDataset``, mmdet ``CocoDataset``
     <out>/kitti/training/image_2/<id>.png, training/label_2/<id>.txt, ImageSets/{train,val}.txt
     <out>/imagenet/{train,val}/<wnid>/*.JPEG, meta/{train,val}.txt, meta/classes.txt
     <out>/cifar10/cifar-10-batches-py/*                        (CIFAR-10 pickles, toy_cifar.py)
+    <out>/splits/{det,seg}_{train,val,test}.txt                (the re-division: split_files.py)
     <out>/manifest.json                                        (what was written, for tests)
 
 Every (source, split, index) draws its scene from its own generator seeded with
@@ -30,6 +31,7 @@ from typing import Dict, List, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmmtnas.datasets.split_files import divide, write_split_files
 from .toy_cifar import make_toy_cifar10
 from .toy_scene import Scene, SceneObject, draw_scene
 
@@ -332,8 +334,22 @@ def make_toy_driving(out_dir: str, num_images: int = 32, seed: int = 0,
                                       crop_size)
     # the proxy-task searches' CIFAR-10 (Table 1): 32x32 whatever `size` is
     make_toy_cifar10(osp.join(out_dir, 'cifar10'), seed=seed)
+    _write_toy_splits(osp.join(out_dir, 'splits'), src, counts['val'])
     _write_text(osp.join(out_dir, 'manifest.json'), json.dumps(manifest, indent=1))
     return manifest
+
+
+def _write_toy_splits(out_dir: str, sources: dict, num_val: int) -> None:
+    """The mixed set's re-division of the toy pools (both sources, both folders) as
+    ``tools/dataset_converters/split_mixed_set.py`` writes it for ``driving_toy.py`` (seed 0):
+    ``num_val`` val and test images per task, the rest train."""
+    pools = dict(det=[('bdd100k', 'bdd100k_det'), ('waymo', 'waymo')],
+                 seg=[('cityscapes', 'cityscapes'), ('bdd100k', 'bdd100k_seg')])
+    for task, parts in pools.items():
+        paths = [f'{folder}/{rec["img"]}' for folder, source in parts
+                 for recs in sources[source].values() for rec in recs]
+        sizes = dict(train=len(paths) - 2 * num_val, val=num_val, test=num_val)
+        write_split_files(out_dir, task, divide(paths, sizes, seed=0))
 
 
 def _crop(image: np.ndarray, box, crop_size: int) -> np.ndarray:

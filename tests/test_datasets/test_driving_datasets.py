@@ -12,6 +12,7 @@ from mmengine.registry import init_default_scope
 
 from mmmtnas.datasets.driving import (CheckSegLabels, ClassMergeDataset, DataRootNotFoundError,
                                       SegLabelError, UnknownCategoryError, build_label_table)
+from mmmtnas.datasets.split_files import read_split_file
 from mmmtnas.registry import DATASETS
 from mmmtnas.testing.toy_driving import _scene
 
@@ -49,6 +50,13 @@ def _config(name, root):
     return cfg
 
 
+def _source(loader, index, folder='val'):
+    """Source ``index`` of a loader's pool (driving_mixed.py's re-division pools both sources'
+    train folders, then their val folders)."""
+    datasets = loader.dataset.dataset.datasets
+    return datasets[index + (len(datasets) // 2 if folder == 'val' else 0)]
+
+
 @pytest.fixture(autouse=True)
 def _scope():
     init_default_scope('mmmtnas')
@@ -69,18 +77,23 @@ def test_mixed_det_labels_and_boxes_match_the_generator(toy_driving):
     root, manifest = toy_driving
     cfg = _config('driving_mixed.py', root)
     det = DATASETS.build(cfg.val_dataloader.det.dataset)
-    expected = {}
-    for source, table in [('bdd100k_det', BDD_TO_DET4), ('waymo', WAYMO_TO_DET4)]:
-        for rec in manifest['sources'][source]['val']:
-            expected[osp.basename(rec['img'])] = sorted(
-                (table[o['name']], *o['bbox']) for o in rec['objects'] if o['name'] in table)
-    assert len(det) == len(expected) == 4
+    expected = {}  # every image of both folders: the val split is drawn from the pool
+    for source, folder, table in [('bdd100k_det', 'bdd100k', BDD_TO_DET4),
+                                  ('waymo', 'waymo', WAYMO_TO_DET4)]:
+        for recs in manifest['sources'][source].values():
+            for rec in recs:
+                expected[f'{folder}/{rec["img"]}'] = sorted(
+                    (table[o['name']], *o['bbox']) for o in rec['objects'] if o['name'] in table)
+    listed = read_split_file(osp.join(root, 'splits', 'det_val.txt'))
+    assert len(det) == len(listed) == 2
     seen = 0
     for i in range(len(det)):
         info = det.get_data_info(i)
         got = sorted((inst['bbox_label'], *inst['bbox']) for inst in info['instances'])
-        assert sorted(det.datasets[0 if i < 2 else 1].get_cat_ids(i % 2)) == [g[0] for g in got]
-        assert got == expected[osp.basename(info['img_path'])]
+        source, index = det.dataset._get_ori_dataset_idx(det.indices[i])
+        assert sorted(det.dataset.datasets[source].get_cat_ids(index)) == [g[0] for g in got]
+        assert osp.relpath(info['img_path'], root) == listed[i]
+        assert got == expected[listed[i]]
         seen += len(got)
         # the packed sample holds the same boxes (ground truth loaded at original size)
         sample = det[i]['data_samples']
@@ -100,9 +113,9 @@ def test_mixed_seg_maps_are_the_generated_maps_merged_to_16(toy_driving):
     root, manifest = toy_driving
     cfg = _config('driving_mixed.py', root)
     seg = DATASETS.build(cfg.val_dataloader.seg.dataset)
-    labels = {**_generated_labels(manifest, 'cityscapes', 'val'),
-              **_generated_labels(manifest, 'bdd100k_seg', 'val')}
-    assert len(seg) == len(labels) == 4
+    labels = {k: v for source in ('cityscapes', 'bdd100k_seg') for split in ('train', 'val')
+              for k, v in _generated_labels(manifest, source, split).items()}
+    assert len(seg) == 2  # the val split drawn from both folders of both sources
     merged_vehicle = 0
     for i in range(len(seg)):
         sample = seg[i]['data_samples']
@@ -181,7 +194,7 @@ def test_missing_data_root_fails_at_build_with_one_line(tmp_path):
 def test_missing_folder_under_existing_root_is_named(toy_driving, tmp_path):
     root, _ = toy_driving
     cfg = _config('driving_mixed.py', root)
-    src = cfg.train_dataloader.seg.dataset.datasets[0]
+    src = _source(cfg.train_dataloader.seg, 0, 'train')
     src.dataset.data_prefix.seg_map_path = 'gtFine/nosuchsplit'
     with pytest.raises(DataRootNotFoundError, match='gtFine/nosuchsplit'):
         DATASETS.build(src)
@@ -196,7 +209,7 @@ def test_seg_labels_outside_the_class_range_fail_naming_file_and_values(toy_driv
     label[0, :3] = [19, 30, 255]  # 19 and 30 are no trainId; 255 is the ignore index
     cv2.imwrite(str(bad), label)
     cfg = _config('driving_mixed.py', str(tmp_path))
-    src = cfg.val_dataloader.seg.dataset.datasets[0]
+    src = _source(cfg.val_dataloader.seg, 0)
     ds = DATASETS.build(src)
     with pytest.raises(SegLabelError) as err:
         ds[0]
@@ -299,7 +312,7 @@ def _bdd_val_with_unknown_categories(toy_root, tmp_path):
 
 
 def _bdd_val_source(root, **kwargs):
-    src = _config('driving_mixed.py', root).val_dataloader.det.dataset.datasets[0]
+    src = _source(_config('driving_mixed.py', root).val_dataloader.det, 0)
     src.update(kwargs)
     return src
 
@@ -331,9 +344,9 @@ def test_drop_category_ids_refuses_source_classes_and_non_coco_sources(toy_drivi
     with pytest.raises(ValueError, match=r'drop_category_ids lists \[3\], which are categories '
                                          'of source classes'):
         DATASETS.build(_bdd_val_source(toy_driving[0], drop_category_ids=[3, 11]))
-    seg_source = _config('driving_mixed.py', toy_driving[0]).val_dataloader.seg.dataset
+    seg_source = _source(_config('driving_mixed.py', toy_driving[0]).val_dataloader.seg, 0)
     with pytest.raises(ValueError, match='drop_category_ids applies to COCO-style sources'):
-        DATASETS.build(dict(seg_source.datasets[0], drop_category_ids=[11]))
+        DATASETS.build(dict(seg_source, drop_category_ids=[11]))
 
 
 def test_toy_sets_have_no_unknown_category(toy_driving, logged_warnings):

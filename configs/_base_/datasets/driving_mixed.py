@@ -134,41 +134,37 @@ def _seg_sources(split, pipeline, test_mode):
     ]
 
 
-train_dataloader = dict(
-    det=dict(
-        batch_size=32,
-        num_workers=4,
-        persistent_workers=True,
-        sampler=dict(type='InfiniteSampler', shuffle=True),
-        dataset=dict(type='ConcatDataset', datasets=_det_sources('train', det_train_pipeline,
-                                                                 False))),
-    seg=dict(
-        batch_size=32,
-        num_workers=4,
-        persistent_workers=True,
-        sampler=dict(type='InfiniteSampler', shuffle=True),
-        dataset=dict(type='ConcatDataset', datasets=_seg_sources('train', seg_train_pipeline,
-                                                                 False))))
-val_dataloader = dict(
-    det=dict(
-        batch_size=8,
-        num_workers=2,
-        persistent_workers=True,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(type='ConcatDataset', datasets=_det_sources('val', det_test_pipeline,
-                                                                 True))),
-    seg=dict(
-        batch_size=8,
-        num_workers=2,
-        persistent_workers=True,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(type='ConcatDataset', datasets=_seg_sources('val', seg_test_pipeline,
-                                                                 True))))
-# The paper holds out a test split (10k det / 1.5k seg images); write it as a third split
-# (e.g. det_test_coco.json, front_test.json, .../test folders) and point test_dataloader there.
-test_dataloader = val_dataloader
+# The re-division (paper §4.1): per task, every image of both sources' train and val folders
+# is pooled and divided at random into train / val / test; split files under
+# <data_root>/splits/ list each split's images (tools/dataset_converters/split_mixed_set.py
+# writes them, seeded, with these sizes: paper's detection 120k / 2k / 10k, segmentation
+# 10k / 500 / 1.5k).
+split_dir = 'splits/'
+split_sizes = dict(det=dict(train=120000, val=2000, test=10000),
+                   seg=dict(train=10000, val=500, test=1500))
+
+
+def _split(task, split, sources):
+    """The images of split file <split_dir><task>_<split>.txt, from the pool of ``sources``."""
+    train = split == 'train'
+    pipeline = (det_train_pipeline if train else det_test_pipeline) if task == 'det' else (
+        seg_train_pipeline if train else seg_test_pipeline)
+    pool = [d for folder in ('train', 'val') for d in sources(folder, pipeline, not train)]
+    return dict(type='mmmtnas.SplitFileDataset', data_root=data_root,
+                split_file=f'{split_dir}{task}_{split}.txt',
+                dataset=dict(type='ConcatDataset', datasets=pool))
+
+
+def _loaders(split, batch_size, workers, sampler):
+    loader = dict(batch_size=batch_size, num_workers=workers, persistent_workers=workers > 0,
+                  sampler=sampler, **({} if split == 'train' else dict(drop_last=False)))
+    return dict(det=dict(loader, dataset=_split('det', split, _det_sources)),
+                seg=dict(loader, dataset=_split('seg', split, _seg_sources)))
+
+
+train_dataloader = _loaders('train', 32, 4, dict(type='InfiniteSampler', shuffle=True))
+val_dataloader = _loaders('val', 8, 2, dict(type='DefaultSampler', shuffle=False))
+test_dataloader = _loaders('test', 8, 2, dict(type='DefaultSampler', shuffle=False))
 
 # mAP@0.5 (the paper's metric). CocoMetric is not used: the two sources' image ids overlap
 # once concatenated, and it needs one annotation file.

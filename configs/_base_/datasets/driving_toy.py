@@ -2,7 +2,8 @@
 # read exactly like the mixed set (driving_mixed.py): detection from the BDD100K + Waymo
 # COCO-style files merged to 4 classes, segmentation from Cityscapes + BDD100K merged to 16,
 # through the same class tables. Input 128x256 and light augmentation, so that a toy model trains
-# on 2 CPU cores in minutes. Write the data with `make demo` or
+# on 2 CPU cores in minutes. The re-division's split files (toy sizes below) are written with the
+# data (make_toy_driving). Write the data with `make demo` or
 #   python tools/dataset_converters/make_toy_driving.py --out data/toy_driving
 _base_ = ['./driving_mixed.py']
 
@@ -92,16 +93,21 @@ def _seg_sources(split, pipeline, test_mode):
     ]
 
 
+split_sizes = dict(det=dict(train=64, val=8, test=8), seg=dict(train=64, val=8, test=8))
+
+
+def _pool(sources, pipeline, test_mode):
+    """The re-divided split's pool (driving_mixed.py): both folders of both sources."""
+    datasets = [d for folder in ('train', 'val') for d in sources(folder, pipeline, test_mode)]
+    return dict(data_root=data_root, dataset=dict(datasets=datasets))
+
+
 # 2 CPU cores: load in the main process.
 _loader = dict(num_workers=0, persistent_workers=False)
 train_dataloader = dict(
-    det=dict(batch_size=8, **_loader,
-             dataset=dict(datasets=_det_sources('train', det_train_pipeline, False))),
-    seg=dict(batch_size=8, **_loader,
-             dataset=dict(datasets=_seg_sources('train', seg_train_pipeline, False))))
+    det=dict(batch_size=8, **_loader, dataset=_pool(_det_sources, det_train_pipeline, False)),
+    seg=dict(batch_size=8, **_loader, dataset=_pool(_seg_sources, seg_train_pipeline, False)))
 val_dataloader = dict(
-    det=dict(batch_size=4, **_loader,
-             dataset=dict(datasets=_det_sources('val', det_test_pipeline, True))),
-    seg=dict(batch_size=4, **_loader,
-             dataset=dict(datasets=_seg_sources('val', seg_test_pipeline, True))))
-test_dataloader = val_dataloader
+    det=dict(batch_size=4, **_loader, dataset=_pool(_det_sources, det_test_pipeline, True)),
+    seg=dict(batch_size=4, **_loader, dataset=_pool(_seg_sources, seg_test_pipeline, True)))
+test_dataloader = val_dataloader  # merged into the base's: its split files stay the test ones
