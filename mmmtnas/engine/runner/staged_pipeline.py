@@ -66,7 +66,7 @@ from .checkpoints import latest_loadable_checkpoint
 from .model_profile import profile_model
 from .pipeline_summary import write_summary
 from .stage_placeholders import references, substitute
-from .text_cached_config import TextCachedConfig
+from .plain_text_config import PlainTextConfig
 
 STAGE_KINDS = ('search', 'train', 'test')
 PIPELINE_KEYS = ('config', 'kind', 'outputs', 'init_from', 'checkpoint', 'input_size')
@@ -188,7 +188,7 @@ class StagedPipeline:
                           self.cfg.get('stage_overrides')):
             if overrides:
                 cfg.merge_from_dict(copy.deepcopy(dict(overrides)), allow_list_keys=True)
-        cfg = TextCachedConfig(self._resolve(cfg.to_dict()), filename=path)
+        cfg = PlainTextConfig(self._resolve(cfg.to_dict()), filename=path)
         cfg.work_dir = self.stage_dir(name)
         cfg.launcher = self.launcher
         distributed_config(cfg, self.launcher)  # as tools/train.py does for a single run
