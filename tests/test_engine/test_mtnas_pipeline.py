@@ -4,80 +4,31 @@ run's genotype files byte for byte; one task per S2b iteration, fixed branch arc
 S1's genotype files), a derived finetune network without architecture parameters that starts
 from the searched cell weights.
 
-Slow by nature (five real mmengine runs, twice): minutes on 2 CPU cores. Every stage runs a
-handful of iterations; the work is in building the runners.
+The uninterrupted run is the session's shared tiny run (tests/fixtures/mtnas_toy_runs.py, also
+used by the paper-rows test); the interrupted one runs ``tools/train.py`` three times. Every
+stage runs a handful of iterations; the work is in building the runners.
 """
 import json
-import os
 import os.path as osp
 import shutil
 
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.hooks import Hook
+from mtnas_toy_runs import ITERS, TOY_CONFIG, shared_toy_run, tiny_options, tiny_pipeline
 from train_tool import train, train_killed_after_checkpoint
 
 from mmmtnas.engine.loops import task_schedule
 from mmmtnas.engine.runner import StagedPipeline, StageInputError
-from mmmtnas.registry import HOOKS, MODELS
+from mmmtnas.registry import MODELS
 from mmmtnas.structures.genotype import genotype_alphas, load_genotype_file
-from mmmtnas.testing import make_toy_driving
 
-CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'mtnas', 'ssd_fcn_toy.py')
-S2B_ITERS = 6
-RECORDS = []  # one entry per S2b iteration of the uninterrupted run
+S2B_ITERS = ITERS['s2b']
+STAGES = ['s1_det', 's1_seg', 's2a', 's2b', 'finetune']  # no test stage here
 
 
-@HOOKS.register_module(force=True)
-class _RecordS2bIterHook(Hook):
-    """Record the task, the logged loss names and which head's weights moved, per iteration."""
-
-    priority = 'LOWEST'
-
-    @staticmethod
-    def _heads(runner):
-        net = runner.model.supernet
-        return {t: [p.detach().clone() for p in getattr(net, f'{t}_head').parameters()]
-                for t in ('det', 'seg')}
-
-    def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self._before = self._heads(runner)
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        after = self._heads(runner)
-        moved = {t: any(not torch.equal(a, b) for a, b in zip(self._before[t], after[t]))
-                 for t in after}
-        RECORDS.append(dict(task=runner.message_hub.get_info('train_task'),
-                            keys=sorted(outputs), moved=moved,
-                            searching=runner.iter >= runner.train_loop.search_begin_iter))
-
-
-def _search_hooks(extra=()):
-    return [dict(type='mmmtnas.ArchitectureStableStopHook', interval=2, patience=3),
-            dict(type='mmmtnas.ArchitectureExportHook', interval=2, draw=False), *extra]
-
-
-TINY = {
-    'stage_order': ['s1_det', 's1_seg', 's2a', 's2b', 'finetune'],  # no test stage here
-    'stages.s1_det.train_cfg.max_iters': 8,
-    'stages.s1_det.default_hooks.checkpoint.interval': 2,
-    'stages.s1_seg.train_cfg.max_iters': 2,
-    'stages.s2a.train_cfg.max_iters': 2,
-    'stages.s2a.train_cfg.val_interval': 10**9,
-    'stages.s2b.train_cfg.max_iters': S2B_ITERS,
-    'stages.s2b.default_hooks.checkpoint.interval': 2,
-    'stages.s2b.custom_hooks': _search_hooks(),
-    'stages.finetune.train_cfg.max_iters': 2,
-}
-
-
-def _pipeline(work_dir, resume=False, **options) -> StagedPipeline:
-    cfg = Config.fromfile(osp.abspath(CONFIG))
-    cfg.merge_from_dict(dict(TINY, **options), allow_list_keys=True)
-    cfg.work_dir = str(work_dir)
-    cfg.resume = resume
-    return StagedPipeline.from_cfg(cfg)
+def _pipeline(work_dir, **options) -> StagedPipeline:
+    return tiny_pipeline(TOY_CONFIG, work_dir, stage_order=STAGES, **options)
 
 
 def _killed_in(stage, config, work_dir, cwd, *extra):
@@ -89,26 +40,14 @@ def _killed_in(stage, config, work_dir, cwd, *extra):
 
 @pytest.fixture(scope='module')
 def runs(tmp_path_factory):
-    """Uninterrupted run (A, in this process) and a run (B, ``tools/train.py``) killed with
-    SIGKILL in S1 and in S2b, each time resumed with ``--resume``; same seed."""
-    root = tmp_path_factory.mktemp('mtnas')
-    make_toy_driving(str(root / 'data' / 'toy_driving'), num_images=4, seed=3, size=(64, 128),
-                     crop_size=32)
-    cwd, threads = os.getcwd(), torch.get_num_threads()
-    os.chdir(root)  # the toy configs read data/toy_driving relative to the working dir
-    # tiny convolutions on shared CPU cores: more than one intra-op thread only adds waiting
-    torch.set_num_threads(1)
-    try:
-        wd_a, wd_b = root / 'a', root / 'b'
-        RECORDS.clear()
-        _pipeline(wd_a, **{'stages.s2b.custom_hooks': _search_hooks(
-            [dict(type='_RecordS2bIterHook')])}).train()
-    finally:
-        os.chdir(cwd)
-        torch.set_num_threads(threads)
+    """The session's uninterrupted tiny run (A, in process: tests/fixtures/mtnas_toy_runs.py)
+    and a run (B, ``tools/train.py``) killed with SIGKILL in S1 and in S2b, each time resumed
+    with ``--resume``; same settings and seed."""
+    shared = shared_toy_run(tmp_path_factory)
+    root, wd_a, wd_b = shared['root'], shared['work_dir'], shared['root'] / 'b'
     # B: the same settings as a config file for tools/train.py
-    cfg = Config.fromfile(osp.abspath(CONFIG))
-    cfg.merge_from_dict(TINY, allow_list_keys=True)
+    cfg = Config.fromfile(osp.abspath(TOY_CONFIG))
+    cfg.merge_from_dict(dict(tiny_options(cfg), stage_order=STAGES), allow_list_keys=True)
     config = root / 'tiny_ssd_fcn_toy.py'
     cfg.dump(str(config))
     # killed in S1 after a checkpoint ...
@@ -119,7 +58,7 @@ def runs(tmp_path_factory):
     # ... resumed, then killed in S2b after a checkpoint, and resumed to the end.
     kills['s2b'] = _killed_in('s2b', config, wd_b, root, '--resume')
     train(config, wd_b, root, '--resume')
-    return dict(a=wd_a, b=wd_b, kills=kills, records=list(RECORDS))
+    return dict(a=wd_a, b=wd_b, kills=kills, records=shared['records'])
 
 
 def _genotype(work_dir, stage) -> str:
