@@ -6,47 +6,19 @@
 # no toy Single baseline) differ. Alone it needs the branch file:
 #   python tools/train.py configs/bmtas/toy_mnv2_retrain.py \
 #       --cfg-options model.encoder.branches=WORK_DIR/search/branches.yaml
-_base_ = ['./mnv2_pascal_mt_retrain.py']
+_base_ = ['./mnv2_pascal_mt_retrain.py', './_base_/toy_two_tasks.py']
 
-toy_tasks = ('semseg', 'sal')
-toy_data_root = 'data/toy_dense/PASCAL_MT'
-toy_checkpoint = 'data/toy_dense/stand_in_mobilenet_v2_w0.25.pth'
 model = dict(
-    encoder=dict(backbone=dict(widen_factor=0.25, init_cfg=dict(checkpoint=toy_checkpoint)),
+    encoder=dict(backbone=dict(widen_factor=0.25,
+                                init_cfg=dict(checkpoint=_base_.toy_checkpoint)),
                  context=dict(channels=32)),
     heads=dict(_delete_=True, semseg={{_base_.task_semseg.head}}, sal={{_base_.task_sal.head}}),
     task_weights=dict(_delete_=True, semseg={{_base_.task_semseg.weight}},
                       sal={{_base_.task_sal.weight}}),
     head_defaults=dict(in_channels=(8, 32), channels=32, c1_channels=8))
 
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(
-        data_root=toy_data_root,
-        tasks=toy_tasks,
-        pipeline=[
-            dict(type='LoadImageFromFile', to_float32=True),
-            dict(type='mmmtnas.LoadDenseAnnotations'),
-            dict(type='mmmtnas.DenseRandomScale', scales=(0.75, 1.0, 1.25)),
-            dict(type='mmmtnas.DenseRandomCrop', crop_size=(48, 48)),
-            dict(type='mmmtnas.DenseRandomFlip', prob=0.5),
-            dict(type='mmmtnas.PackDenseInputs'),
-        ]))
-val_dataloader = dict(
-    batch_size=2,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(
-        data_root=toy_data_root,
-        tasks=toy_tasks,
-        pipeline=[
-            dict(type='LoadImageFromFile', to_float32=True),
-            dict(type='mmmtnas.LoadDenseAnnotations'),
-            dict(type='mmmtnas.DensePad', size=(64, 64), center=True),
-            dict(type='mmmtnas.PackDenseInputs'),
-        ]))
+train_dataloader = _base_.toy_train_loader
+val_dataloader = _base_.toy_val_loader
 test_dataloader = val_dataloader
 val_evaluator = dict(
     _delete_=True,

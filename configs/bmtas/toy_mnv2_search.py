@@ -10,15 +10,12 @@
 #   python tools/train.py configs/bmtas/toy_mnv2_search.py   # -> WORK_DIR/branches.yaml (+ .png)
 # Larger `resource_weight` (lambda, per task and MFLOP at 64x64 here) gives a cheaper derived
 # encoder.
-_base_ = ['./mnv2_pascal_mt_search.py']
+_base_ = ['./mnv2_pascal_mt_search.py', './_base_/toy_two_tasks.py']
 
-toy_tasks = ('semseg', 'sal')
-toy_data_root = 'data/toy_dense/PASCAL_MT'
-toy_checkpoint = 'data/toy_dense/stand_in_mobilenet_v2_w0.25.pth'
-toy_crop = (48, 48)
 model = dict(
     model=dict(
-        encoder=dict(backbone=dict(widen_factor=0.25, init_cfg=dict(checkpoint=toy_checkpoint)),
+        encoder=dict(backbone=dict(widen_factor=0.25,
+                                    init_cfg=dict(checkpoint=_base_.toy_checkpoint)),
                      context=dict(channels=32)),
         heads=dict(_delete_=True, semseg={{_base_.task_semseg.head}},
                    sal={{_base_.task_sal.head}}),
@@ -31,21 +28,7 @@ model = dict(
     cost_input_size=(64, 64),
     cost_unit=1e6)
 
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(
-        data_root=toy_data_root,
-        tasks=toy_tasks,
-        pipeline=[
-            dict(type='LoadImageFromFile', to_float32=True),
-            dict(type='mmmtnas.LoadDenseAnnotations'),
-            dict(type='mmmtnas.DenseRandomScale', scales=(0.75, 1.0, 1.25)),
-            dict(type='mmmtnas.DenseRandomCrop', crop_size=toy_crop),
-            dict(type='mmmtnas.DenseRandomFlip', prob=0.5),
-            dict(type='mmmtnas.PackDenseInputs'),
-        ]))
+train_dataloader = _base_.toy_train_loader
 
 train_cfg = dict(schedule=dict(warmup_iters=30, max_arch_iters=40))
 optim_wrapper = dict(weights=dict(optimizer=dict(lr=0.02)))
