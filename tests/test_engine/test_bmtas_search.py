@@ -28,14 +28,6 @@ def build(arch_lr=0.01, **kwargs):
     return algorithm, optim
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def snapshot(module):
     return {k: v.detach().clone() for k, v in module.named_parameters()}
 
@@ -176,9 +168,9 @@ def test_unknown_phase_and_non_supernet_encoder_are_rejected():
     with pytest.raises(KeyError, match=r"phases from \['warmup', 'arch', 'weights'\]"):
         algorithm.train_step(dict(search=batch(('seg', ))), optim)
     cfg = search_cfg(tasks=('seg', ))
-    cfg['model']['encoder'] = dict(type='mmmtnas.SharedEncoder',
+    cfg['model']['encoder'] = dict(type='mmmtnas.BranchedNetwork', structure='all_shared',
                                    backbone=dict(type='mmpretrain.MobileNetV2',
-                                                 widen_factor=0.25, out_indices=(1, 7)))
+                                                 widen_factor=0.25))
     with pytest.raises(TypeError, match='BranchedSupernet'):
         MODELS.build(copy.deepcopy(cfg))
 

@@ -15,9 +15,10 @@ class DenseMultiTaskModel(BaseModel):
     """Run any subset of dense tasks on one encoder.
 
     The encoder follows the dense encoder contract (``forward(x) -> {task: (low, high)}`` and
-    ``tasks``): :class:`SharedEncoder`, the BMTAS supernet or a derived branched network. Each
-    head (e.g. :class:`DeepLabV3PlusDecoderHead`) owns its task's loss and post-processing; this
-    class only wires them, weights each task's losses and prefixes them ``<task>.``.
+    ``tasks``): the BMTAS supernet or a branched network (the Shared and Single baselines are
+    branched networks too). Each head (e.g. :class:`DeepLabV3PlusDecoderHead`) owns its task's
+    loss and post-processing; this class only wires them, weights each task's losses and
+    prefixes them ``<task>.``.
 
     Args:
         encoder (dict): Encoder config; its ``tasks`` default to the model's.

@@ -1,4 +1,5 @@
-"""DenseMultiTaskModel with shared / separate encoders and DeepLabv3+ decoder heads."""
+"""DenseMultiTaskModel with the Shared / Single encoders (BranchedNetwork all_shared /
+all_separate) and DeepLabv3+ decoder heads."""
 import copy
 import os.path as osp
 
@@ -14,11 +15,9 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 TASKS = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'tasks', 'pascal_mt.py'))
 NORM = dict(type='BN')
 ENCODER = dict(
-    type='mmmtnas.SharedEncoder',
-    backbone=dict(type='mmseg.MobileNetV2', widen_factor=0.25, strides=(1, 2, 2, 2, 1, 1, 1),
-                  dilations=(1, 1, 1, 1, 1, 2, 2), out_indices=(1, 6)),
-    low_level_index=0, high_level_index=1,
-    context=dict(type='mmmtnas.EncoderRASPP', in_channels=80, channels=16, norm_cfg=NORM))
+    type='mmmtnas.BranchedNetwork', structure='all_shared',
+    backbone=dict(type='mmpretrain.MobileNetV2', widen_factor=0.25, norm_cfg=NORM),
+    context=dict(type='mmmtnas.EncoderRASPP', channels=16, norm_cfg=NORM))
 
 
 def _model(tasks=None, encoder=ENCODER, weights=None):
@@ -62,7 +61,7 @@ def test_loss_has_prefixed_keys_for_every_task_and_backpropagates(model):
     total = sum(v for k, v in losses.items() if 'loss' in k)
     assert torch.isfinite(total)
     total.backward()
-    assert model.encoder.backbone.conv1.conv.weight.grad.abs().sum() > 0
+    assert model.encoder.stem.conv1.conv.weight.grad.abs().sum() > 0
     model.zero_grad()
 
 
@@ -105,16 +104,22 @@ def test_predict_writes_postprocessed_maps_cropped_to_image(model):
     assert torch.allclose(norms, torch.ones_like(norms), atol=1e-5)
 
 
-def test_separate_encoders_share_nothing_between_tasks():
-    model = _model(tasks=['semseg', 'normals'],
-                   encoder=dict(type='mmmtnas.SeparateEncoders', encoder=ENCODER))
+def test_single_baseline_shares_no_block_between_tasks():
+    """all_separate: one copy of every block per task after the stem (the only shared part), so
+    a task's loss reaches its own blocks and never another task's."""
+    model = _model(tasks=['semseg', 'normals'], encoder=dict(ENCODER, structure='all_separate'))
     inputs, samples = _batch()
     losses = model.loss(inputs / 127.5 - 1, samples)
     losses['semseg.loss_ce'].backward()
-    sem = model.encoder.encoders['semseg'].backbone.conv1.conv.weight.grad
-    nor = model.encoder.encoders['normals'].backbone.conv1.conv.weight.grad
-    assert sem is not None and sem.abs().sum() > 0
-    assert nor is None or nor.abs().sum() == 0
+
+    def grad(block):
+        return sum(p.grad.abs().sum() for p in block.parameters() if p.grad is not None)
+
+    encoder = model.encoder
+    assert encoder.layer_names  # every layer: the backbone's blocks and the R-ASPP
+    for name in encoder.layer_names:
+        assert grad(encoder.block(name, ['semseg'])) > 0, name
+        assert grad(encoder.block(name, ['normals'])) == 0, name
 
 
 def test_missing_ground_truth_names_the_field(model):
