@@ -3,7 +3,6 @@ the architecture gradient against the authors' formulation re-derived here, and 
 update (a departure kept as an option)."""
 import itertools
 
-import pytest
 import torch
 from mmengine.registry import init_default_scope
 from tiny_bmtas import TASKS, batch, search_cfg
@@ -11,14 +10,6 @@ from tiny_bmtas import TASKS, batch, search_cfg
 from mmmtnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 SGD = dict(lr=0.05, momentum=0.9, weight_decay=1e-4)
-
-
-@pytest.fixture(scope='module', autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def build(update, **kwargs):

@@ -18,14 +18,6 @@ LAYERS = ['layer1.0', 'layer2.0', 'layer2.1', 'layer3.0', 'layer3.1', 'layer3.2'
           'layer6.1', 'layer6.2', 'layer7.0', 'raspp']
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tree_routing():
     """semseg+sal share up to layer4.0, parts leaves after layer2.0, all separate from 5.0."""
     rows = []

@@ -28,15 +28,6 @@ def build(tasks=TASKS, backbone=MNV2, context=dict(type='mmmtnas.EncoderRASPP', 
     return model
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_thread():
-    # Tiny convolutions: intra-op threads only contend on a loaded 2-core machine (~100x).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope='module')
 def mnv2():
     return build()
