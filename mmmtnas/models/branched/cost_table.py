@@ -33,7 +33,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .madds import count_flops, count_madds
+from .madds import count_flops, count_madds, eval_mode
 
 METRICS = ('madds', 'flops', 'latency')
 UNITS = dict(
@@ -75,16 +75,8 @@ def measure_layer_madds(layers: Sequence[nn.Module], inputs: LayerInputs,
     Returns:
         list[int]: One count per layer.
     """
-    counter = dict(madds=count_madds, flops=count_flops)[metric]
-    results = []
-    for layer, x in _layer_inputs(layers, inputs):
-        was_training = layer.training
-        layer.eval()
-        try:
-            results.append(counter(layer, x))
-        finally:
-            layer.train(was_training)
-    return results
+    counter = dict(madds=count_madds, flops=count_flops)[metric]  # each counts in eval mode
+    return [counter(layer, x) for layer, x in _layer_inputs(layers, inputs)]
 
 
 @torch.no_grad()
@@ -107,10 +99,8 @@ def measure_layer_latency(layers: Sequence[nn.Module],
         raise ValueError(f'num_runs must be >= 1, got {num_runs}')
     results = []
     for layer, x in _layer_inputs(layers, inputs):
-        was_training = layer.training
-        layer.eval()
         sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
-        try:
+        with eval_mode(layer):
             for _ in range(num_warmup):
                 layer(x)
             times = []
@@ -120,8 +110,6 @@ def measure_layer_latency(layers: Sequence[nn.Module],
                 layer(x)
                 sync()
                 times.append((time.perf_counter() - start) * 1e3)
-        finally:
-            layer.train(was_training)
         results.append(statistics.median(times))
     return results
 

@@ -18,7 +18,8 @@ layer ``(2 K - 1 + bias)`` per output with ``K = in_features``, a pooling with a
 (batch norm, activations, functional interpolation and additions) counts zero. So FLOPs are
 slightly less than twice the MAdds (one addition fewer per convolution output).
 """
-from typing import List, Tuple
+from contextlib import contextmanager
+from typing import Iterator, List, Tuple
 
 import torch
 import torch.nn as nn
@@ -33,6 +34,17 @@ def _zero(inputs, outputs) -> int:
     return 0
 
 
+@contextmanager
+def eval_mode(module: nn.Module) -> Iterator[nn.Module]:
+    """Put ``module`` in eval mode for the ``with`` block, then back in its train/eval mode."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield module
+    finally:
+        module.train(was_training)
+
+
 @torch.no_grad()
 def count_madds(module: nn.Module, *inputs: torch.Tensor) -> int:
     """Count a module's MAdds (see the module docstring) on example inputs.
@@ -44,17 +56,13 @@ def count_madds(module: nn.Module, *inputs: torch.Tensor) -> int:
     Returns:
         int: Multiply-adds.
     """
-    was_training = module.training
-    module.eval()
-    try:
+    with eval_mode(module):
         analyzer = FlopAnalyzer(module, inputs)
         # A zero-count handle rather than None: mmengine 0.10.7 keeps counting an op whose
         # handle is set to None when it has a default handle (aten::batch_norm does).
         analyzer.set_op_handle(**{op: _zero for op in NORM_OPS})
         return int(analyzer.unsupported_ops_warnings(False)
                    .uncalled_modules_warnings(False).total())
-    finally:
-        module.train(was_training)
 
 
 def input_shaped(module: nn.Module, shape: Tuple[int, ...]) -> torch.Tensor:
@@ -106,12 +114,10 @@ def count_flops(module: nn.Module, *inputs: torch.Tensor) -> int:
     counts: List[int] = []
     handles = [m.register_forward_hook(lambda m, i, o: counts.append(_module_flops(m, i, o)))
                for m in module.modules()]
-    was_training = module.training
-    module.eval()
     try:
-        module(*inputs)
+        with eval_mode(module):
+            module(*inputs)
     finally:
-        module.train(was_training)
         for handle in handles:
             handle.remove()
     return sum(counts)
