@@ -15,9 +15,7 @@ after a task (``det_head``, ``det_neck``, ``seg_head``) form that task's branch,
 """
 import argparse
 import json
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, Optional, Tuple
 
 import torch
@@ -26,6 +24,7 @@ from mmengine.config import Config, DictAction
 
 from mmmtnas.engine.runner.model_profile import CONVENTION, FLOPS_PER_MAC, mac_analyzer
 from mmmtnas.registry import MODELS, register_all_modules
+from mmmtnas.structures.file_io import write_text_atomically
 from mmmtnas.utils.cli import run_cli
 
 
@@ -144,11 +143,7 @@ def main(argv=None) -> dict:
     result['config'] = args.config
     print(format_report(result))
     if args.json:
-        out_dir = osp.dirname(osp.abspath(args.json))
-        os.makedirs(out_dir, exist_ok=True)
-        with tempfile.NamedTemporaryFile('w', dir=out_dir, delete=False, suffix='.tmp') as f:
-            json.dump(result, f, indent=2)
-        os.replace(f.name, args.json)
+        write_text_atomically(args.json, json.dumps(result, indent=2))
     return result
 
 

@@ -26,10 +26,8 @@ tensors of one training forward; what one batch element costs on a GPU).
 import argparse
 import copy
 import json
-import os
 import os.path as osp
 import sys
-import tempfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -42,6 +40,7 @@ from mmmtnas.engine.runner.model_profile import CONVENTION, mac_analyzer  # noqa
 from mmmtnas.models.nas.darts_genotypes import TYPICAL_GENOTYPE  # noqa: E402
 from mmmtnas.models.nas.operations import DARTS_OPS, build_op  # noqa: E402
 from mmmtnas.registry import MODELS, register_all_modules  # noqa: E402
+from mmmtnas.structures.file_io import write_text_atomically  # noqa: E402
 from mmmtnas.structures.genotype import CellGenotype, Genotype, load_genotype  # noqa: E402
 from mmmtnas.utils.cli import is_pipeline, pipeline_options, run_cli  # noqa: E402
 
@@ -296,11 +295,7 @@ def main(argv=None) -> dict:
         result['search_memory'] = {name: tasks for name, tasks in memory.items() if tasks}
     print(format_report(result))
     if args.json:
-        out_dir = osp.dirname(osp.abspath(args.json))
-        os.makedirs(out_dir, exist_ok=True)
-        with tempfile.NamedTemporaryFile('w', dir=out_dir, delete=False, suffix='.tmp') as f:
-            json.dump(result, f, indent=2)
-        os.replace(f.name, args.json)
+        write_text_atomically(args.json, json.dumps(result, indent=2))
     return result
 
 

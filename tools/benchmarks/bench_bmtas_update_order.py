@@ -17,12 +17,10 @@ Example:
 """
 import argparse
 import json
-import os
 import os.path as osp
 import platform
 import statistics
 import sys
-import tempfile
 import time
 
 import torch
@@ -35,6 +33,7 @@ from mmengine.structures import PixelData  # noqa: E402
 from mmseg.structures import SegDataSample  # noqa: E402
 
 from mmmtnas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS  # noqa: E402
+from mmmtnas.structures.file_io import write_text_atomically  # noqa: E402
 
 MODES = ('per_task', 'summed')
 
@@ -174,12 +173,7 @@ def main():
         per_task_over_summed=round(results['per_task']['iteration_s']
                                    / results['summed']['iteration_s'], 3),
         modes=results)
-    folder = osp.dirname(osp.abspath(args.out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.json')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(report, f, indent=2)
-    os.replace(tmp, args.out)
+    write_text_atomically(args.out, json.dumps(report, indent=2))
     print(json.dumps({m: {k: v for k, v in r.items() if not k.endswith('runs_s')}
                       for m, r in results.items()}, indent=1))
     print(f'wrote {args.out}')

@@ -16,7 +16,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 
 import torch
@@ -25,6 +24,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
 
 from mmmtnas.models.branched import resource_loss as rl  # noqa: E402
 from mmmtnas.models.branched import set_partitions as sp  # noqa: E402
+from mmmtnas.structures.file_io import write_text_atomically  # noqa: E402
 
 
 def parse_args():
@@ -122,12 +122,7 @@ def main():
         torch=torch.__version__, python=platform.python_version(),
         num_threads=torch.get_num_threads(), dtype=args.dtype, repeats=args.repeats,
         runs=[bench_tasks(t, args, device, dtype) for t in args.tasks])
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix='.json')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(results, f, indent=2)
-    os.replace(tmp, args.out)
+    write_text_atomically(args.out, json.dumps(results, indent=2))
     for run in results['runs']:
         print(f"T={run['num_tasks']} L={run['num_layers']} B={run['num_groupings']}: "
               f"tables {run['precompute_tables_ms']:.0f} ms, meet table "

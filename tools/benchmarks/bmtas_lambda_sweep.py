@@ -15,11 +15,9 @@ Example (the paper's lambda values):
 """
 import argparse
 import json
-import os
 import os.path as osp
 import platform
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
@@ -28,6 +26,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmmtnas.structures import load_branch_file  # noqa: E402
+from mmmtnas.structures.file_io import write_text_atomically  # noqa: E402
 
 
 def parse_args():
@@ -108,12 +107,7 @@ def main():
         runs=results)
     if results:
         report['input_size'] = load_branch_file(results[0]['branch_file']).madds['input_size']
-    folder = osp.dirname(osp.abspath(args.out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.json')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(report, f, indent=2)
-    os.replace(tmp, args.out)
+    write_text_atomically(args.out, json.dumps(report, indent=2))
     print(f'wrote {args.out}')
 
 
