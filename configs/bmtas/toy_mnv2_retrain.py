@@ -10,7 +10,7 @@ _base_ = ['./mnv2_pascal_mt_retrain.py', './_base_/toy_two_tasks.py']
 
 model = dict(
     encoder=dict(backbone=dict(widen_factor=0.25,
-                                init_cfg=dict(checkpoint=_base_.toy_checkpoint)),
+                               init_cfg=dict(checkpoint=_base_.toy_checkpoint)),
                  context=dict(channels=32)),
     heads=dict(_delete_=True, semseg={{_base_.task_semseg.head}}, sal={{_base_.task_sal.head}}),
     task_weights=dict(_delete_=True, semseg={{_base_.task_semseg.weight}},
