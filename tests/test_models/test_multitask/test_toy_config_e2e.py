@@ -78,6 +78,6 @@ def test_head_num_classes_disagreeing_with_config_dataset_fails_in_one_line(toy_
     loaders = SourceDataLoaders(
         {task: Runner.build_dataloader(cfg.train_dataloader[task]) for task in ('det', 'seg')})
     with pytest.raises(ValueError, match=r"det_head.num_classes=5 disagrees with the det dataset "
-                       r"train_dataloader.det \(ConcatDataset\) which has 4 classes") as err:
+                       r"train_dataloader.det \(SplitFileDataset\) which has 4 classes") as err:
         check_model_tasks(model, loaders, 'train_dataloader')
     assert '\n' not in str(err.value)
