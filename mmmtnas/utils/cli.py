@@ -6,7 +6,7 @@ import os
 import os.path as osp
 import sys
 import traceback
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Optional
 
 from mmengine.config import Config, DictAction
 
@@ -40,6 +40,24 @@ def pipeline_options(cfg: Config, options: dict) -> dict:
         cfg.stage_overrides = {}
     return {key if key.split('.')[0] in PIPELINE_KEYS else f'stage_overrides.{key}': value
             for key, value in options.items()}
+
+
+def load_config(path: str, options: Optional[dict] = None) -> Config:
+    """Load a config file, ``--cfg-options`` applied (for a pipeline: to every stage).
+
+    Args:
+        path (str): The config file.
+        options (dict, optional): ``--cfg-options``.
+
+    Returns:
+        Config: The merged config.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file not found: {path}')
+    cfg = Config.fromfile(path)
+    if options:
+        cfg.merge_from_dict(pipeline_options(cfg, options) if is_pipeline(cfg) else options)
+    return cfg
 
 
 class ConfigKeyError(KeyError):
@@ -91,13 +109,8 @@ def load_tool_config(args: argparse.Namespace) -> Config:
     """
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file not found: {args.config}')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(pipeline_options(cfg, args.cfg_options) if is_pipeline(cfg)
-                            else args.cfg_options)
+    # --launcher first: a `launcher` in --cfg-options overrides it
+    cfg = load_config(args.config, {'launcher': args.launcher, **(args.cfg_options or {})})
     check_top_level_keys(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

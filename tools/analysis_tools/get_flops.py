@@ -15,7 +15,6 @@ after a task (``det_head``, ``det_neck``, ``seg_head``) form that task's branch,
 """
 import argparse
 import json
-import os.path as osp
 from typing import Dict, Optional, Tuple
 
 import torch
@@ -25,7 +24,7 @@ from mmengine.config import Config, DictAction
 from mmmtnas.engine.runner.model_profile import CONVENTION, FLOPS_PER_MAC, mac_analyzer
 from mmmtnas.registry import MODELS, register_all_modules
 from mmmtnas.structures.file_io import write_text_atomically
-from mmmtnas.utils.cli import run_cli
+from mmmtnas.utils.cli import load_config, run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -129,22 +128,32 @@ def format_report(result: dict) -> str:
     return '\n'.join(lines)
 
 
+def report(result: dict, text: str, json_file: Optional[str]) -> dict:
+    """Print a tool's ``text`` report; write its ``result`` to ``json_file`` if given.
+
+    Args:
+        result (dict): The figures.
+        text (str): Their human-readable report.
+        json_file (str, optional): JSON file to write (atomically), or None.
+
+    Returns:
+        dict: ``result``.
+    """
+    print(text)
+    if json_file:
+        write_text_atomically(json_file, json.dumps(result, indent=2))
+    return result
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file not found: {args.config}')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     register_all_modules()
     shape = input_shape(cfg, args.shape)
     model = MODELS.build(cfg.model)  # weights are not initialised: no checkpoint is needed
     result = branch_complexity(model, shape)
     result['config'] = args.config
-    print(format_report(result))
-    if args.json:
-        write_text_atomically(args.json, json.dumps(result, indent=2))
-    return result
+    return report(result, format_report(result), args.json)
 
 
 if __name__ == '__main__':

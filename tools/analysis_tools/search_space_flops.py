@@ -25,7 +25,6 @@ tensors of one training forward; what one batch element costs on a GPU).
 """
 import argparse
 import copy
-import json
 import os.path as osp
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -34,15 +33,14 @@ import torch
 from mmengine.config import Config, DictAction
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from get_flops import branch_complexity, input_shape  # noqa: E402
+from get_flops import branch_complexity, input_shape, report  # noqa: E402
 
 from mmmtnas.engine.runner.model_profile import CONVENTION, mac_analyzer  # noqa: E402
 from mmmtnas.models.nas.darts_genotypes import TYPICAL_GENOTYPE  # noqa: E402
 from mmmtnas.models.nas.operations import DARTS_OPS, build_op  # noqa: E402
 from mmmtnas.registry import MODELS, register_all_modules  # noqa: E402
-from mmmtnas.structures.file_io import write_text_atomically  # noqa: E402
 from mmmtnas.structures.genotype import CellGenotype, Genotype, load_genotype  # noqa: E402
-from mmmtnas.utils.cli import is_pipeline, pipeline_options, run_cli  # noqa: E402
+from mmmtnas.utils.cli import is_pipeline, load_config, run_cli  # noqa: E402
 
 GENOTYPES = ('cheapest', 'typical', 'dearest')
 
@@ -64,16 +62,6 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='override settings in the config, key=value')
     parser.add_argument('--json', help='also write the figures to this JSON file')
     return parser.parse_args(argv)
-
-
-def load_config(path: str, options: Optional[dict] = None) -> Config:
-    """Load a config, ``--cfg-options`` applied (for a pipeline: to every stage)."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'config file not found: {path}')
-    cfg = Config.fromfile(path)
-    if options:
-        cfg.merge_from_dict(pipeline_options(cfg, options) if is_pipeline(cfg) else options)
-    return cfg
 
 
 def stage_models(cfg: Config,
@@ -293,10 +281,7 @@ def main(argv=None) -> dict:
     if args.search_memory:
         memory = {name: search_memory(model, shape) for name, model in searches.items()}
         result['search_memory'] = {name: tasks for name, tasks in memory.items() if tasks}
-    print(format_report(result))
-    if args.json:
-        write_text_atomically(args.json, json.dumps(result, indent=2))
-    return result
+    return report(result, format_report(result), args.json)
 
 
 if __name__ == '__main__':
