@@ -1,3 +1,3 @@
-from .model_utils import unwrap_model
+from .model_utils import eval_mode, unwrap_model
 
-__all__ = ['unwrap_model']
+__all__ = ['eval_mode', 'unwrap_model']

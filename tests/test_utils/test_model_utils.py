@@ -1,7 +1,8 @@
+import pytest
 from torch import nn
 from torch.nn.parallel import DataParallel
 
-from mmmtnas.utils import unwrap_model
+from mmmtnas.utils import eval_mode, unwrap_model
 
 
 class _HasModuleAttribute(nn.Module):
@@ -22,3 +23,16 @@ def test_unwrap_model_leaves_plain_models_alone():
     assert unwrap_model(model) is model
     not_a_wrapper = _HasModuleAttribute()
     assert unwrap_model(not_a_wrapper) is not_a_wrapper
+
+
+@pytest.mark.parametrize('training', [True, False])
+def test_eval_mode_sets_eval_inside_and_restores_the_mode_after_an_error(training):
+    model = nn.Sequential(nn.BatchNorm1d(2), nn.Dropout())
+    model.train(training)
+    with eval_mode(model) as inside:
+        assert inside is model and not any(m.training for m in model.modules())
+    assert all(m.training == training for m in model.modules())
+    with pytest.raises(RuntimeError, match='boom'):
+        with eval_mode(model):
+            raise RuntimeError('boom')
+    assert all(m.training == training for m in model.modules())

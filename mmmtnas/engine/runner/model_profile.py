@@ -14,6 +14,8 @@ import torch
 import torch.nn as nn
 from mmengine.analysis import FlopAnalyzer
 
+from mmmtnas.utils import eval_mode
+
 FLOPS_PER_MAC = 2
 CONVENTION = ('MACs = multiply-accumulates (mmengine FlopAnalyzer); '
               'FLOPs = 2 x MACs (the MTNAS paper\'s FLOPs)')
@@ -62,10 +64,9 @@ def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10
         dict: ``macs_G``, ``flops_G`` (2 x MACs), ``params_M`` (all parameters),
         ``latency_ms`` (batch 1) and ``input_size``.
     """
-    was_training = model.training
-    model = model.to(device).eval()
+    model = model.to(device)
     x = torch.rand(1, 3, int(input_size[0]), int(input_size[1]), device=device)
-    try:
+    with eval_mode(model):
         macs = mac_analyzer(model, (x, )).total()
         params = sum(p.numel() for p in model.parameters())
         for _ in range(warmup):
@@ -76,7 +77,5 @@ def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10
             model(x)
             times.append(time.perf_counter() - start)
         times.sort()
-    finally:
-        model.train(was_training)
     return dict(complexity(macs, params), latency_ms=1e3 * times[len(times) // 2],
                 input_size=list(input_size))

@@ -18,6 +18,7 @@ from mmseg.utils import ConfigType, OptConfigType
 from torch import Tensor
 
 from mmmtnas.registry import MODELS
+from mmmtnas.utils import eval_mode
 from .encoder_layers import build_encoder_layers, init_encoder_copies
 from .encoder_split import module_key
 from .routing_parameters import RoutingParameters
@@ -187,15 +188,11 @@ class BranchedSupernet(BaseModule):
         Returns:
             dict[str, tuple[int, int, int]]: Layer name -> input shape without batch.
         """
-        was_training = self.training
-        self.eval()
-        try:
+        with eval_mode(self):
             x = self.stem(torch.zeros(1, in_channels, *input_size,
                                       device=next(self.parameters()).device))
             shapes = {}
             for name in self.layer_names:
                 shapes[name] = tuple(x.shape[1:])
                 x = self.block(name)(x)
-        finally:
-            self.train(was_training)
         return shapes

@@ -33,7 +33,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .madds import count_flops, count_madds, eval_mode
+from mmmtnas.utils import eval_mode
+from .madds import count_flops, count_madds
 
 METRICS = ('madds', 'flops', 'latency')
 UNITS = dict(

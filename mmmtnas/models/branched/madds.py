@@ -18,12 +18,13 @@ layer ``(2 K - 1 + bias)`` per output with ``K = in_features``, a pooling with a
 (batch norm, activations, functional interpolation and additions) counts zero. So FLOPs are
 slightly less than twice the MAdds (one addition fewer per convolution output).
 """
-from contextlib import contextmanager
-from typing import Iterator, List, Tuple
+from typing import List, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.analysis import FlopAnalyzer
+
+from mmmtnas.utils import eval_mode
 
 # TorchScript names of batch-norm ops (eval and train paths).
 NORM_OPS = ('aten::batch_norm', 'aten::_native_batch_norm_legit_no_training',
@@ -32,17 +33,6 @@ NORM_OPS = ('aten::batch_norm', 'aten::_native_batch_norm_legit_no_training',
 
 def _zero(inputs, outputs) -> int:
     return 0
-
-
-@contextmanager
-def eval_mode(module: nn.Module) -> Iterator[nn.Module]:
-    """Put ``module`` in eval mode for the ``with`` block, then back in its train/eval mode."""
-    was_training = module.training
-    module.eval()
-    try:
-        yield module
-    finally:
-        module.train(was_training)
 
 
 @torch.no_grad()
