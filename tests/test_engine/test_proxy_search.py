@@ -14,10 +14,10 @@ from mmpretrain.datasets import CIFAR10
 
 from mmmtnas.datasets import LocalCIFAR10
 from mmmtnas.engine.hooks import RandomSearchHook
+from mmmtnas.engine.hooks.random_search_hook import best_index
 from mmmtnas.engine.runner import StagedPipeline
 from mmmtnas.models.nas.derive_genotypes import derive_genotypes
-from mmmtnas.models.nas.random_sampling import (best_index, sample_genotypes,
-                                                set_architecture)
+from mmmtnas.models.nas.random_sampling import sample_genotypes, set_architecture
 from mmmtnas.registry import HOOKS, MODELS
 from mmmtnas.structures.genotype import check_genotype, load_genotype, load_genotype_file
 from mmmtnas.testing import make_toy_cifar10

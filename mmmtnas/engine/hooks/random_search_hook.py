@@ -9,17 +9,19 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmmtnas.models.nas.random_sampling import best_index, sample_genotypes, set_architecture
 from mmmtnas.registry import HOOKS
 from mmmtnas.structures.file_io import write_text_atomically
-from mmmtnas.utils import unwrap_model
+from mmmtnas.utils import eval_mode, unwrap_model
 
 SCORES_FILE = 'random_search.json'
 
 
 @HOOKS.register_module()
 class RandomSearchHook(Hook):
-    """Random search over the supernet's DARTS space, sharing its weights.
+    """Random search over the search space, sharing the supernet's weights.
+
+    The search algorithm draws and fixes architectures (its ``sample_architecture`` /
+    ``set_architecture``; DARTS spaces: :mod:`mmmtnas.models.nas.random_sampling`).
 
     * Training: before every iteration the supernet is set to a uniformly drawn architecture
       (seeded by ``seed`` and the iteration, so a resumed run draws the same ones): the weight
@@ -58,8 +60,8 @@ class RandomSearchHook(Hook):
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         model = unwrap_model(runner.model)
-        set_architecture(model, sample_genotypes(
-            model, np.random.default_rng([self.seed, 1, runner.iter])))
+        model.set_architecture(
+            model.sample_architecture(np.random.default_rng([self.seed, 1, runner.iter])))
 
     def _val_loaders(self, runner) -> dict:
         iterators = getattr(runner.train_loop, 'iterators', None)
@@ -91,15 +93,14 @@ class RandomSearchHook(Hook):
                         break
                     batches.append(batch)
         rng = np.random.default_rng([self.seed, 2])
-        candidates = [sample_genotypes(model, rng) for _ in range(self.num_samples)]
+        candidates = [model.sample_architecture(rng) for _ in range(self.num_samples)]
         scores = []
-        model.eval()  # running batch-norm statistics, as [54] evaluates
-        for genotypes in candidates:
-            set_architecture(model, genotypes)
-            scores.append(self.score(model, batches))
-        model.train()
+        with eval_mode(model):  # running batch-norm statistics, as [54] evaluates
+            for architecture in candidates:
+                model.set_architecture(architecture)
+                scores.append(self.score(model, batches))
         best = best_index(scores)
-        set_architecture(model, candidates[best])
+        model.set_architecture(candidates[best])
         print_log(f'RandomSearchHook: kept architecture {best} of {len(scores)} (validation '
                   f'loss {scores[best]:.4f}; range {min(scores):.4f}..{max(scores):.4f})',
                   logger='current')
@@ -109,3 +110,18 @@ class RandomSearchHook(Hook):
                           best_genotypes={k: g.to_dict() for k, g in candidates[best].items()})
             write_text_atomically(osp.join(runner.work_dir, SCORES_FILE),
                                   json.dumps(report, indent=1), prefix='.random-search-')
+
+
+def best_index(scores: Sequence[float]) -> int:
+    """Index of the lowest score (a validation loss); the first one on ties.
+
+    Args:
+        scores (Sequence[float]): One score per candidate; NaN never wins.
+
+    Returns:
+        int: The index.
+    """
+    finite = [(s, i) for i, s in enumerate(scores) if np.isfinite(s)]
+    if not finite:
+        raise ValueError(f'no candidate has a finite score: {list(scores)}')
+    return min(finite)[1]

@@ -21,10 +21,12 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper
 
 from mmmtnas.models.nas.derive_genotypes import derive_genotypes
+from mmmtnas.models.nas.random_sampling import sample_genotypes, set_architecture
 from mmmtnas.models.nas.searchable_part import bind_architecture, searchable_parts
 from mmmtnas.models.search import ARCH_KEY, WEIGHTS_KEY, SearchAlgorithm, arch_params_of
 from mmmtnas.models.search.search_algorithm import Batches, LossFn
 from mmmtnas.registry import MODELS
+from mmmtnas.structures.genotype import Genotype
 from mmmtnas.structures.genotype_set import GenotypeSet
 
 
@@ -102,6 +104,14 @@ class BilevelSearchAlgorithm(SearchAlgorithm):
         return GenotypeSet.from_alphas(derive_genotypes(self.supernet),
                                        self.arch_params.values_dict(),
                                        step=(meta or {}).get('iteration'))
+
+    def sample_architecture(self, rng) -> Dict[str, Genotype]:
+        """A uniformly drawn genotype of every searchable part (random search)."""
+        return sample_genotypes(self.supernet, rng)
+
+    def set_architecture(self, architecture: Dict[str, Genotype]) -> None:
+        """Alphas under which the supernet computes, and derives, ``architecture``."""
+        set_architecture(self.supernet, architecture)
 
     # ------------------------------------------------------------------ architecture step
     def arch_step(self, batches: Batches, wrappers: Dict[str, OptimWrapper],

@@ -137,17 +137,3 @@ def set_architecture(model: nn.Module, genotypes: Mapping[str, Genotype]) -> Non
                 edges = part.arch_param(f'{key}.edges')
                 edges.copy_(betas.to(edges))
 
-
-def best_index(scores: Sequence[float]) -> int:
-    """Index of the lowest score (a validation loss); the first one on ties.
-
-    Args:
-        scores (Sequence[float]): One score per candidate; NaN never wins.
-
-    Returns:
-        int: The index.
-    """
-    finite = [(s, i) for i, s in enumerate(scores) if np.isfinite(s)]
-    if not finite:
-        raise ValueError(f'no candidate has a finite score: {list(scores)}')
-    return min(finite)[1]

@@ -208,6 +208,27 @@ class SearchAlgorithm(BaseModel):
             optim_wrapper (OptimWrapperDict): The runner's optim wrappers.
         """
 
+    # ------------------------------------------------------------------ random architectures
+    def sample_architecture(self, rng) -> dict:
+        """Draw one architecture of the search space uniformly (random search).
+
+        Args:
+            rng (numpy.random.Generator): The generator.
+
+        Returns:
+            dict: Part name -> its architecture (with a ``to_dict()``), as
+            :meth:`set_architecture` takes it.
+        """
+        raise NotImplementedError(f'{type(self).__name__} cannot sample architectures')
+
+    def set_architecture(self, architecture: dict) -> None:
+        """Make the supernet compute (and export) exactly ``architecture``.
+
+        Args:
+            architecture (dict): As :meth:`sample_architecture` returns it.
+        """
+        raise NotImplementedError(f'{type(self).__name__} cannot fix an architecture')
+
     # ------------------------------------------------------------------ export
     def export_architecture(self, meta: Optional[dict] = None):
         """Return the searched structure (a genotype set or a branch structure).
