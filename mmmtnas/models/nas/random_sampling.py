@@ -136,4 +136,3 @@ def set_architecture(model: nn.Module, genotypes: Mapping[str, Genotype]) -> Non
             if part.edge_norm:
                 edges = part.arch_param(f'{key}.edges')
                 edges.copy_(betas.to(edges))
-
