@@ -3,8 +3,8 @@
 # starts from those stages' weights (the branches' from S1, the backbone's from S2a).
 ps_only_order = ['s1_det', 's1_seg', 's2a', 'finetune', 'test']
 _ps_derived = dict(model=dict(backbone=dict(genotype='{stages.s2a.genotype}'),
-                           det_neck=dict(genotype='{stages.s1_det.genotype}'),
-                           seg_head=dict(genotype='{stages.s1_seg.genotype}')))
+                              det_neck=dict(genotype='{stages.s1_det.genotype}'),
+                              seg_head=dict(genotype='{stages.s1_seg.genotype}')))
 _ps_inherit = [  # the last source wins: S2a's backbone cells over S1's (the S1 supernets have one)
     dict(checkpoint=f'{{stages.{stage}.checkpoint}}', include=[f'supernet.{p}.' for p in parts],
          rename={'supernet.': ''}, strict=False, inherit_cells_from=stage)
