@@ -132,7 +132,9 @@ def markdown(results: Dict[str, dict]) -> str:
         '| row | config | run | mAP (%) | mIoU (%) | GFLOPs | GMACs | params (M) | CPU latency '
         '(ms) | paper mAP / mIoU / GFLOPs |', '|---' * 10 + '|'
     ]
-    for row, r in results.items():
+    order = list(PAPER)
+    for row, r in sorted(results.items(), key=lambda kv: (
+            order.index(kv[1]['name']) if kv[1]['name'] in order else len(order), kv[0])):
         label, p_map, p_miou, p_flops = PAPER.get(r['name'], (r['name'], None, None, None))
         # mmdet's VOCMetric gives mAP as a fraction, mmseg's IoUMetric mIoU in percent
         pct = [None if r.get('det/mAP') is None else 100 * r['det/mAP'], r.get('seg/mIoU')]
