@@ -136,8 +136,8 @@ def test_lr_of_a_block_is_divided_by_the_number_of_tasks_sharing_it(tmp_path):
     lr_of = {}
     for paramwise in (None, dict(norm_decay_mult=0.)):
         cfg = dict(type='mmmtnas.SharedBlockLRConstructor',
-                   optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=0.3, momentum=0.9,
-                                                           weight_decay=1e-4)))
+                   optim_wrapper_cfg=dict(
+                       optimizer=dict(type='SGD', lr=0.3, momentum=0.9, weight_decay=1e-4)))
         if paramwise:
             cfg['paramwise_cfg'] = paramwise
         optim = OPTIM_WRAPPER_CONSTRUCTORS.build(cfg)(model)

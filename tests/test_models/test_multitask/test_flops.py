@@ -3,7 +3,6 @@ import os.path as osp
 import sys
 
 import pytest
-import torch
 
 from mmmtnas.registry import MODELS
 
