@@ -65,8 +65,8 @@ from .amp import enable_amp
 from .checkpoints import latest_loadable_checkpoint
 from .model_profile import profile_model
 from .pipeline_summary import write_summary
-from .stage_placeholders import references, substitute
 from .plain_text_config import PlainTextConfig
+from .stage_placeholders import references, substitute
 
 STAGE_KINDS = ('search', 'train', 'test')
 PIPELINE_KEYS = ('config', 'kind', 'outputs', 'init_from', 'checkpoint', 'input_size')
