@@ -8,7 +8,9 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 DATA=data/toy_driving
 WORK=work_dirs/demo
 
-[ -d "$DATA" ] || $PY tools/dataset_converters/make_toy_driving.py --out "$DATA"
+# (toy data from before the split files and the toy CIFAR-10 existed is written again)
+[ -f "$DATA/splits/det_train.txt" ] && [ -d "$DATA/cifar10" ] || \
+  $PY tools/dataset_converters/make_toy_driving.py --out "$DATA"
 
 if [ -f configs/mtnas/ssd_fcn_toy.py ]; then
   # The whole MTNAS pipeline: branch search, backbone pre-search and search, finetune, test.
