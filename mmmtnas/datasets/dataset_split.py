@@ -1,18 +1,17 @@
 """Split one dataset into a DARTS 'search' part (weights) and a 'val' part (architecture)."""
-import copy
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
-from mmengine.dataset import BaseDataset, force_full_init
 from torch.utils.data import Dataset
 
 from mmmtnas.registry import DATASETS
+from .indexed_subset import IndexedSubset
 
 SPLITS = ('search', 'val')
 
 
 @DATASETS.register_module()
-class DatasetSplit(Dataset):
+class DatasetSplit(IndexedSubset):
     """One side of a deterministic two-way split of a dataset.
 
     Build it twice with the same arguments and ``split='search'`` / ``split='val'`` to get two
@@ -47,29 +46,16 @@ class DatasetSplit(Dataset):
         if isinstance(indices, Mapping) and set(indices) != set(SPLITS):
             raise KeyError(f'DatasetSplit: indices as a dict needs exactly the keys {SPLITS}, '
                            f'got {sorted(indices)}')
-        self.dataset = DATASETS.build(dataset) if isinstance(dataset, dict) else dataset
         self.split = split
         self.fraction = fraction
         self._given_indices = indices
         self.seed = seed
-        self.indices: List[int] = []
-        self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
+        super().__init__(dataset, lazy_init)
 
-    @property
-    def metainfo(self) -> dict:
-        """dict: The wrapped dataset's meta information (a copy)."""
-        return copy.deepcopy(getattr(self.dataset, 'metainfo', {}))
-
-    def full_init(self) -> None:
+    def select_indices(self) -> List[int]:
         """Initialise the wrapped dataset and compute this split's indices."""
-        if self._fully_initialized:
-            return
-        if isinstance(self.dataset, BaseDataset):
-            self.dataset.full_init()
-        self.indices = self._split_indices(len(self.dataset))[self.split]
-        self._fully_initialized = True
+        self.init_wrapped()
+        return self._split_indices(len(self.dataset))[self.split]
 
     def _split_indices(self, num: int) -> Dict[str, List[int]]:
         given = self._given_indices
@@ -99,16 +85,3 @@ class DatasetSplit(Dataset):
                                  f'samples is empty (fraction={self.fraction}, '
                                  f'indices={given!r})')
         return parts
-
-    @force_full_init
-    def get_data_info(self, idx: int) -> dict:
-        """Annotation of the ``idx``-th sample of this split."""
-        return self.dataset.get_data_info(self.indices[idx])
-
-    @force_full_init
-    def __len__(self) -> int:
-        return len(self.indices)
-
-    @force_full_init
-    def __getitem__(self, idx: int):
-        return self.dataset[self.indices[idx]]

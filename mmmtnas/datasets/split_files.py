@@ -7,16 +7,15 @@ pool of image paths, :func:`write_split_files` writes it as one text file per ta
 :class:`SplitFileDataset` keeps the samples of a dataset (the pool) that a split file lists.
 ``tools/dataset_converters/split_mixed_set.py`` writes the files for a dataset config.
 """
-import copy
 import os
 import os.path as osp
 from typing import Dict, List, Mapping, Sequence, Union
 
 import numpy as np
-from mmengine.dataset import BaseDataset, force_full_init
 from torch.utils.data import Dataset
 
 from mmmtnas.registry import DATASETS
+from .indexed_subset import IndexedSubset
 
 SPLIT_NAMES = ('train', 'val', 'test')
 TOOL_HINT = 'write it with tools/dataset_converters/split_mixed_set.py (docs/data_preparation.md)'
@@ -115,7 +114,7 @@ def pool_paths(dataset: Dataset, data_root: str) -> List[str]:
 
 
 @DATASETS.register_module()
-class SplitFileDataset(Dataset):
+class SplitFileDataset(IndexedSubset):
     """The samples of a dataset (a pool of sources) that a split file lists, in its order.
 
     Args:
@@ -129,26 +128,14 @@ class SplitFileDataset(Dataset):
 
     def __init__(self, dataset: Union[dict, Dataset], split_file: str, data_root: str,
                  lazy_init: bool = False) -> None:
-        self.dataset = DATASETS.build(dataset) if isinstance(dataset, dict) else dataset
         self.data_root = data_root
         self.split_file = split_file if osp.isabs(split_file) else osp.join(data_root, split_file)
-        self.indices: List[int] = []
-        self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
+        super().__init__(dataset, lazy_init)
 
-    @property
-    def metainfo(self) -> dict:
-        """dict: The pool's meta information (a copy)."""
-        return copy.deepcopy(getattr(self.dataset, 'metainfo', {}))
-
-    def full_init(self) -> None:
+    def select_indices(self) -> List[int]:
         """Read the split file and find its images in the pool."""
-        if self._fully_initialized:
-            return
         names = read_split_file(self.split_file)  # before the pool: the cheaper check first
-        if isinstance(self.dataset, BaseDataset):
-            self.dataset.full_init()
+        self.init_wrapped()
         index = {p: i for i, p in enumerate(pool_paths(self.dataset, self.data_root))}
         missing = [n for n in names if n not in index]
         if missing:
@@ -156,18 +143,4 @@ class SplitFileDataset(Dataset):
                 f'split file {self.split_file}: {len(missing)} of its {len(names)} images are '
                 f'not in the dataset under {self.data_root} (first: {missing[0]!r}); '
                 f'{TOOL_HINT} for this data')
-        self.indices = [index[n] for n in names]
-        self._fully_initialized = True
-
-    @force_full_init
-    def get_data_info(self, idx: int) -> dict:
-        """Annotation of the ``idx``-th sample of this split."""
-        return self.dataset.get_data_info(self.indices[idx])
-
-    @force_full_init
-    def __len__(self) -> int:
-        return len(self.indices)
-
-    @force_full_init
-    def __getitem__(self, idx: int):
-        return self.dataset[self.indices[idx]]
+        return [index[n] for n in names]
