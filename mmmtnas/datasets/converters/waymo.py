@@ -141,18 +141,22 @@ def _import_waymo() -> tuple:
     return tf, dataset_pb2
 
 
+def frame_from_proto(frame) -> dict:
+    """What :func:`parse_frame` returns, from a ``dataset_pb2.Frame`` (the package's class)."""
+    return dict(
+        context_name=frame.context.name, timestamp_micros=frame.timestamp_micros,
+        images={im.name: im.image for im in frame.images if im.name == FRONT},
+        camera_labels={
+            cl.name: [dict(box=(lb.box.center_x, lb.box.center_y, lb.box.length, lb.box.width),
+                           type=lb.type, id=lb.id)
+                      for lb in cl.labels]
+            for cl in frame.camera_labels if cl.name == FRONT})
+
+
 def _frames_waymo(path: str) -> Iterator[dict]:
     tf, dataset_pb2 = _import_waymo()
     for record in tf.data.TFRecordDataset(path, compression_type=''):
-        frame = dataset_pb2.Frame.FromString(bytes(record.numpy()))
-        yield dict(
-            context_name=frame.context.name, timestamp_micros=frame.timestamp_micros,
-            images={im.name: im.image for im in frame.images if im.name == FRONT},
-            camera_labels={
-                cl.name: [dict(box=(lb.box.center_x, lb.box.center_y, lb.box.length,
-                                    lb.box.width), type=lb.type, id=lb.id)
-                          for lb in cl.labels]
-                for cl in frame.camera_labels if cl.name == FRONT})
+        yield frame_from_proto(dataset_pb2.Frame.FromString(bytes(record.numpy())))
 
 
 def read_frames(path: str, backend: str = 'builtin', check_crc: bool = True) -> Iterator[dict]:
