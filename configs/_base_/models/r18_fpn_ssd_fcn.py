@@ -23,9 +23,9 @@ model = dict(
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=False,
         style='pytorch',
-        # paper: ImageNet pre-trained, classifier removed (mmdet's ResNet has none); needs the
-        # torchvision weights in the local torch hub cache, set init_cfg=None to train from
-        # scratch
+        # paper (Table 1 †, §3.1): ImageNet pre-trained, classifier removed (mmdet's ResNet has
+        # none); torchvision's published weights from the torch hub cache (downloaded there if
+        # missing), init_cfg=None trains from scratch: docs/pretrained_weights.md
         init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')),
     neck=dict(
         type='mmdet.FPN',
