@@ -7,6 +7,7 @@ import os
 import os.path as osp
 import struct
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from mmmtnas.datasets.converters import (ArchiveLayoutError, bdd100k_det_to_coco
                                          convert_nyud_mt, convert_pascal_mt, crc32c,
                                          read_tfrecord)
 from mmmtnas.registry import DATASETS
-from mmmtnas.testing.toy_dense import make_toy_nyud_mt, make_toy_pascal_mt
+from mmmtnas.testing.toy_dense import make_toy_pascal_mt
 
 DATASET_CONFIGS = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets')
 TOOLS = osp.join(REPO_ROOT, 'tools', 'dataset_converters')
@@ -229,6 +230,8 @@ LABELS_2018 = [
          'box2d': {'x1': 1, 'y1': 1, 'x2': 2, 'y2': 2}},
         {'id': 9, 'category': 'motor', 'attributes': {},
          'box2d': {'x1': 0, 'y1': 0, 'x2': 9, 'y2': 4}},
+        {'id': 12, 'category': 'car', 'attributes': {'ignored': True},
+         'box2d': {'x1': 3, 'y1': 3, 'x2': 6, 'y2': 6}},
         {'id': 10, 'category': 'drivable area', 'poly2d': [{'vertices': [[0, 0], [5, 5]]}]},
         {'id': 11, 'category': 'lane', 'poly2d': [{'vertices': [[0, 9], [9, 9]]}]}]},
 ]
@@ -256,8 +259,9 @@ def test_bdd100k_det_to_coco_both_flavours_and_the_mixed_set_loader_reads_it(tmp
         (2, [10.0, 20.0, 5.0, 10.0], 0)]
 
     coco18, report18 = bdd100k_det_to_coco(LABELS_2018, 'labels_2018')
-    assert [(a['category_id'], a['scalabel_id']) for a in coco18['annotations']] == \
-        [(1, '7'), (8, '8'), (7, '9')]  # person, bike, motor -> pedestrian, bicycle, motorcycle
+    # person, bike, motor -> pedestrian, bicycle, motorcycle; an 'ignored' attribute -> iscrowd
+    assert [(a['category_id'], a['scalabel_id'], a['iscrowd']) for a in coco18['annotations']] \
+        == [(1, '7', 0), (8, '8', 0), (7, '9', 0), (3, '12', 1)]
     assert report18['no_box2d'] == 2 and coco18['images'][0]['height'] == 720
     bad = [dict(DET_20[0], labels=[dict(DET_20[0]['labels'][0], category='tram')])]
     with pytest.raises(ValueError, match=r"b1c66a42-6f7d68ca\.jpg: label '0': unknown box "
@@ -322,9 +326,13 @@ def test_pascal_mt_archive_to_layout_checked_and_loaded(tmp_path):
     report = _tool('pascal_mt').main([archive, '--out', out])
     assert (report['train'], report['val'], report['skipped']) == (3, 1, 1)
     _same_files(src, out)
-    dataset = _build('pascal_mt.py', 'val_dataloader', out)
+    # every task but edge, whose decoder imports pyEdgeEval (~4 s); edges read the Context
+    # .mat that the normals read too
+    dataset = _build('pascal_mt.py', 'val_dataloader', out,
+                     tasks=('semseg', 'human_parts', 'sal', 'normals'))
     sample = dataset[0]['data_samples']
     assert sample.gt_semseg.data.shape[-2:] == (512, 512)  # padded as the val pipeline does
+    assert sample.gt_normals.data.abs().sum() > 0
 
     bad = _tar(tmp_path / 'bad.tgz', src, 'PASCAL_MT', skip={'human_parts/2008_000001.mat'})
     with pytest.raises(ArchiveLayoutError,
@@ -354,9 +362,28 @@ def _astmt_nyud(rel, full):
     return rel, open(full, 'rb').read()
 
 
+def _nyud_sample(root, ids=('2008_000000', '2008_000001', '2008_000002', '2008_000003')):
+    """MTI-Net's NYUD_MT layout, random contents (smooth normals, so JPEG keeps them)."""
+    rng = np.random.default_rng(0)
+    for sub in ('images', 'segmentation', 'depth', 'normals', 'edge', 'gt_sets'):
+        os.makedirs(osp.join(root, sub))
+    yy, xx = np.mgrid[0:24, 0:32] / 32.0
+    for i, img_id in enumerate(ids):
+        Image.open(io.BytesIO(_jpeg(24, 32, i))).save(f'{root}/images/{img_id}.jpg')
+        Image.fromarray(rng.integers(0, 41, (24, 32), dtype=np.uint8)).save(
+            f'{root}/segmentation/{img_id}.png')
+        np.save(f'{root}/depth/{img_id}.npy', rng.uniform(0, 10, (24, 32)).astype(np.float32))
+        normals = np.stack([xx - 0.5, yy - 0.4, np.ones_like(xx)], -1)
+        normals = (normals / np.linalg.norm(normals, axis=-1, keepdims=True)).astype(np.float32)
+        np.save(f'{root}/normals/{img_id}.npy', normals)
+        np.save(f'{root}/edge/{img_id}.npy', (rng.random((24, 32)) < 0.1).astype(np.float32))
+    (Path(root) / 'gt_sets' / 'train.txt').write_text('\n'.join(ids[:3]) + '\n')
+    (Path(root) / 'gt_sets' / 'val.txt').write_text(ids[3] + '\n')
+
+
 def test_nyud_mt_archives_of_both_layouts_to_the_loader_layout(tmp_path):
     src = str(tmp_path / 'src')
-    make_toy_nyud_mt(src, num_images=4, seed=0, size=(24, 32))
+    _nyud_sample(src)
     # MTI-Net's archive: copied as is
     out = str(tmp_path / 'mtinet')
     _tool('nyud_mt').main([_tar(tmp_path / 'mtinet.tgz', src, 'NYUD_MT'), '--out', out])
