@@ -18,8 +18,8 @@ from repo_paths import REPO_ROOT
 from scipy import io as sio
 
 from mmmtnas.datasets.converters import (ArchiveLayoutError, bdd100k_det_to_coco,
-                                         convert_nyud_mt, convert_pascal_mt, crc32c,
-                                         read_tfrecord)
+                                         convert_nyud_mt, convert_pascal_mt,
+                                         convert_waymo_front, crc32c, read_tfrecord)
 from mmmtnas.registry import DATASETS
 from mmmtnas.testing.toy_dense import make_toy_pascal_mt
 
@@ -151,7 +151,7 @@ def test_crc32c_matches_the_published_check_value_and_the_bytewise_reference():
 def test_waymo_front_to_coco_and_the_mixed_set_loader_reads_it(waymo_segment, tmp_path):
     path, jpegs = waymo_segment
     out = str(tmp_path / 'waymo')
-    report = _tool('waymo_front').main([path, '--split', 'val', '--out', out])
+    report = _tool('waymo_front').main([osp.dirname(path), '--split', 'val', '--out', out])
     assert (report['frames'], report['images'], report['unlabelled_frames'],
             report['unknown_type_boxes']) == (3, 2, 1, 1)
     with open(osp.join(out, 'annotations', 'front_val.json')) as f:
@@ -195,6 +195,9 @@ def test_waymo_reader_names_a_corrupt_record_and_the_package_backend_error(waymo
     with pytest.raises(ValueError, match=r'bad\.tfrecord: record 0 at byte 0: data CRC'):
         list(read_tfrecord(str(bad)))
     assert len(list(read_tfrecord(str(bad), check_crc=False))) == 3
+    # --every 2 keeps frames 0 and 2 of the segment; frame 2 is not labelled
+    report = convert_waymo_front([path], str(tmp_path / 'every'), 'train', every=2)
+    assert (report['images'], report['unlabelled_frames']) == (1, 1)
     try:
         import waymo_open_dataset  # noqa: F401
     except ImportError:
@@ -339,6 +342,10 @@ def test_pascal_mt_archive_to_layout_checked_and_loaded(tmp_path):
                        match=r'bad\.tgz: 1 member\(s\) needed by .* missing: '
                              r'PASCAL_MT/human_parts/2008_000001\.mat'):
         convert_pascal_mt(bad, str(tmp_path / 'bad_out'))
+    with open(archive, 'rb') as f:
+        (tmp_path / 'cut.tgz').write_bytes(f.read()[:-200])
+    with pytest.raises(ValueError, match=r'cut\.tgz: truncated or corrupt archive'):
+        convert_pascal_mt(str(tmp_path / 'cut.tgz'), str(tmp_path / 'cut_out'))
 
 
 def _astmt_nyud(rel, full):
