@@ -40,7 +40,8 @@ def _stage(supernet, max_iters, loaders, hooks=None, train_cfg=None, **cfg):
         train_dataloader=loaders, optim_wrapper=dict(arch=dict(optimizer=dict(lr=3e-3))),
         custom_hooks=hooks or [
             dict(type='mmmtnas.ArchitectureStableStopHook', interval=5, patience=3),
-            dict(type='mmmtnas.ArchitectureExportHook', interval=5)],
+            dict(type='mmmtnas.ArchitectureExportHook', interval=5),
+            dict(type='mmmtnas.ArchitectureWeightsLoggerHook', interval=5)],
         # (mmengine writes the whole config text into every checkpoint: seconds on a busy CPU)
         default_hooks=dict(logger=dict(interval=5), checkpoint=dict(interval=10)),
         log_processor=dict(window_size=5))
@@ -70,7 +71,8 @@ stages = dict(
             dict(type='mmpretrain.PackInputs')]), batch_size=8),
         hooks=[dict(type='mmmtnas.SkipConnectStopHook', interval=5, max_skip_connects=2,
                     parts=['backbone']),
-               dict(type='mmmtnas.ArchitectureExportHook', interval=5)],
+               dict(type='mmmtnas.ArchitectureExportHook', interval=5),
+               dict(type='mmmtnas.ArchitectureWeightsLoggerHook', interval=5)],
         train_cfg=dict(val_interval=30),
         val_dataloader=dict(num_workers=0, persistent_workers=False, dataset=_cls_val)),
     s2b=_stage(dict(_search, **_det, **_seg), 40,

@@ -1,2 +1,3 @@
 from .branch_tree import draw_branch_tree  # noqa: F401
 from .cell_graph import draw_cell, draw_genotype  # noqa: F401
+from .architecture_weights import draw_architecture_weights  # noqa: F401

@@ -24,9 +24,10 @@ def test_export_hook_writes_genotype_alphas_step_and_picture_at_interval_and_end
     runner.train()
     out = tmp_path / 'architectures'
     assert sorted(p.name for p in out.iterdir()) == [
-        'genotype_iter_2.png', 'genotype_iter_2.yaml', 'genotype_iter_4.png',
-        'genotype_iter_4.yaml']
+        'genotype_iter_2.png', 'genotype_iter_2.yaml', 'genotype_iter_2_weights.png',
+        'genotype_iter_4.png', 'genotype_iter_4.yaml', 'genotype_iter_4_weights.png']
     assert (tmp_path / 'genotype.png').is_file()
+    assert (tmp_path / 'genotype_weights.png').is_file()
     supernet = runner.model.supernet
     final = tmp_path / 'genotype.yaml'
     assert load_genotype_file(str(final)) == derive_genotypes(supernet)

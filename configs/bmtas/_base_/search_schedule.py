@@ -27,10 +27,13 @@ optim_wrapper = dict(
 param_scheduler = dict(
     weights=[dict(type='PolyLR', eta_min=0.0, power=0.9, by_epoch=False)], arch=[])
 
-# The export hook: the one place that names the exported file.
+# The export hook: the one place that names the exported file (and draws the routing
+# probabilities beside it); the routing probabilities of every task and layer go to the
+# visualizer's backends every 100 iterations.
 custom_hooks = [
     dict(type='mmmtnas.GumbelTemperatureHook', start=5.0, end=0.1, by_cycle=True),
     dict(type='mmmtnas.ArchitectureExportHook', filename='branches.yaml', interval=5000),
+    dict(type='mmmtnas.ArchitectureWeightsLoggerHook', interval=100),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=2))

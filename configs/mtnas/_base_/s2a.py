@@ -24,4 +24,5 @@ custom_hooks = [
     dict(type='mmmtnas.SkipConnectStopHook', interval=_base_.check_interval,
          max_skip_connects=_base_.T, parts=['backbone']),
     dict(type='mmmtnas.ArchitectureExportHook', interval=_base_.check_interval),
+    dict(type='mmmtnas.ArchitectureWeightsLoggerHook', interval=_base_.arch_log_interval),
 ]

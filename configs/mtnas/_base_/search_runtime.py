@@ -25,9 +25,13 @@ train_cfg = dict(type='mmmtnas.SearchLoop', val_interval=10**9,
                  schedule=dict(type='bilevel', arch_begin_iter=arch_begin_iter))
 val_cfg = None
 test_cfg = None
+# The architecture weights (softmax of alpha per edge) go to the visualizer's backends every
+# arch_log_interval iterations; the export hook draws them beside every export.
+arch_log_interval = 50
 custom_hooks = [
     dict(type='mmmtnas.ArchitectureStableStopHook', interval=check_interval, patience=K),
     dict(type='mmmtnas.ArchitectureExportHook', interval=check_interval),
+    dict(type='mmmtnas.ArchitectureWeightsLoggerHook', interval=arch_log_interval),
 ]
 default_hooks = dict(checkpoint=dict(interval=1000, max_keep_ckpts=2))
 # Multi-GPU runs normalise over the global batch; CPU (gloo) runs keep plain BN.

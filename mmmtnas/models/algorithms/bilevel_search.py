@@ -23,7 +23,8 @@ from mmengine.optim import OptimWrapper
 from mmmtnas.models.nas.derive_genotypes import derive_genotypes
 from mmmtnas.models.nas.random_sampling import sample_genotypes, set_architecture
 from mmmtnas.models.nas.searchable_part import bind_architecture, searchable_parts
-from mmmtnas.models.search import ARCH_KEY, WEIGHTS_KEY, SearchAlgorithm, arch_params_of
+from mmmtnas.models.search import (ARCH_KEY, WEIGHTS_KEY, ChoiceWeights, SearchAlgorithm,
+                                   arch_params_of, softmax_tables)
 from mmmtnas.models.search.search_algorithm import Batches, LossFn
 from mmmtnas.registry import MODELS
 from mmmtnas.structures.genotype import Genotype
@@ -104,6 +105,19 @@ class BilevelSearchAlgorithm(SearchAlgorithm):
         return GenotypeSet.from_alphas(derive_genotypes(self.supernet),
                                        self.arch_params.values_dict(),
                                        step=(meta or {}).get('iteration'))
+
+    @torch.no_grad()
+    def architecture_weights(self) -> Dict[str, ChoiceWeights]:
+        """Every searchable part's tables (op weights per edge, PC-DARTS edge weights per
+        node), by parameter name; a parameter no part describes (a supernet without DARTS
+        parts) is read as logits over its last dimension."""
+        out, described = {}, set()
+        for _, part in searchable_parts(self.supernet):
+            out.update(part.architecture_weights())  # a shared parameter: the same table
+            described.update(part.arch_names().values())
+        rest = [name for name, _ in self.arch_params.items() if name not in described]
+        out.update(softmax_tables(self.arch_params, rest))
+        return out
 
     def sample_architecture(self, rng) -> Dict[str, Genotype]:
         """A uniformly drawn genotype of every searchable part (random search)."""

@@ -25,7 +25,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmmtnas.models.branched.branched_supernet import BranchedSupernet
 from mmmtnas.models.branched.madds import count_madds, input_shaped
-from mmmtnas.models.search import ARCH_KEY, WEIGHTS_KEY, SearchAlgorithm
+from mmmtnas.models.search import ARCH_KEY, WEIGHTS_KEY, ChoiceWeights, SearchAlgorithm
 from mmmtnas.models.search.search_algorithm import Batches, LossFn
 from mmmtnas.registry import MODELS
 from mmmtnas.structures.branch_file import BranchStructure
@@ -307,6 +307,16 @@ class BMTASSearch(SearchAlgorithm):
         return BranchStructure.from_routing(supernet.tasks, supernet.layer_names,
                                             routing.cpu(), probs.float().cpu(),
                                             madds=madds, meta=info)
+
+    @torch.no_grad()
+    def architecture_weights(self) -> Dict[str, ChoiceWeights]:
+        """Per task (``'routing/<task>'``): its routing probabilities ``softmax(alpha)`` over
+        each searchable layer's copies (layers x copies), as the branch file stores them."""
+        probs = self.arch_params.probs().float().cpu()
+        tasks, layers = self.supernet.tasks, self.supernet.layer_names
+        copies = [f'copy{c}' for c in range(len(tasks))]
+        return {f'routing/{task}': ChoiceWeights(list(layers), copies, probs[:, t])
+                for t, task in enumerate(tasks)}
 
     def routing_summary(self) -> Dict[str, List[int]]:
         """The argmax copy of every task per layer: ``{layer: [copy of task 0, ...]}``."""

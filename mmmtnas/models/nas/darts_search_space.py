@@ -1,11 +1,13 @@
 """What every searchable DARTS part shares: alphas (and PC-DARTS betas) per cell key, their
-softmax once per forward, and the derivation of a :class:`Genotype`."""
+softmax once per forward, the derivation of a :class:`Genotype` and the weights as probability
+tables."""
 from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import torch
 
+from mmmtnas.models.search.architecture_weights import ChoiceWeights, table_name
 from mmmtnas.structures.genotype import Genotype
-from .cells import SearchCell, derive_cell, normalise_edges, num_edges
+from .cells import SearchCell, derive_cell, edge_offsets, normalise_edges, num_edges
 from .operations import check_op_names
 from .searchable_part import SearchablePart
 
@@ -69,6 +71,28 @@ class DartsSearchSpaceMixin(SearchablePart):
             edges = (normalise_edges(self.arch_param(f'{key}.edges'), self.num_nodes)
                      if self.edge_norm else None)
             out[key] = (weights, edges)
+        return out
+
+    @torch.no_grad()
+    def architecture_weights(self) -> Dict[str, ChoiceWeights]:
+        """Per cell key, by its parameter's table name (``'backbone/normal'``): the op
+        weights of every edge (edges x ops, softmax of alpha) and, with PC-DARTS edge
+        normalisation, the edge weights of every node over its inputs (``'.../edges'``: nodes
+        x inputs ``c_prev_prev``, ``c_prev``, ``node0``, ...; NaN where a node has no such
+        input)."""
+        edges = [f'edge{e}' for e in range(num_edges(self.num_nodes))]
+        inputs = ['c_prev_prev', 'c_prev'] + [f'node{i}' for i in range(self.num_nodes - 1)]
+        out = {}
+        for key, (weights, edge_weights) in self.arch_weights().items():
+            out[table_name(self._arch_names[key])] = ChoiceWeights(
+                edges, list(self.op_names), weights)
+            if edge_weights is not None:
+                edge_weights = edge_weights.float().cpu()
+                per_node = torch.full((self.num_nodes, len(inputs)), float('nan'))
+                for i, offset in enumerate(edge_offsets(self.num_nodes)):
+                    per_node[i, :i + 2] = edge_weights[offset:offset + i + 2]
+                out[table_name(self._arch_names[f'{key}.edges'])] = ChoiceWeights(
+                    [f'node{i}' for i in range(self.num_nodes)], inputs, per_node)
         return out
 
     def derive_genotype(self) -> Genotype:

@@ -15,7 +15,8 @@ decides which phases an iteration runs and on which data; it hands them to :meth
 * :meth:`on_phase_start`, called by the loop when a block of one phase begins (BMTAS resets
   optimiser state and batch-norm statistics there);
 * :meth:`export_architecture`, the searched structure as a file-format object that can
-  ``validate``, ``dump`` and ``draw`` itself.
+  ``validate``, ``dump`` and ``draw`` itself, and :meth:`architecture_weights`, the
+  architecture parameters as probability tables (logged and drawn over time).
 """
 from contextlib import contextmanager
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -26,6 +27,7 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmmtnas.utils import unwrap_model
+from .architecture_weights import ChoiceWeights, softmax_tables
 
 LossFn = Callable[[Union[dict, tuple, list]], Dict[str, torch.Tensor]]
 Batches = Dict[str, Union[dict, tuple, list]]
@@ -230,6 +232,19 @@ class SearchAlgorithm(BaseModel):
         raise NotImplementedError(f'{type(self).__name__} cannot fix an architecture')
 
     # ------------------------------------------------------------------ export
+    def architecture_weights(self) -> Dict[str, ChoiceWeights]:
+        """The architecture parameters as probabilities, one table per group of choice points
+        (what :class:`~mmmtnas.engine.hooks.ArchitectureWeightsLoggerHook` logs and the export
+        hook draws).
+
+        The base reads every parameter of :attr:`arch_params` as logits over its last
+        dimension; subclasses name the rows and columns (edges and ops, layers and copies).
+
+        Returns:
+            dict[str, ChoiceWeights]: By ``/``-separated table name.
+        """
+        return softmax_tables(self.arch_params)
+
     def export_architecture(self, meta: Optional[dict] = None):
         """Return the searched structure (a genotype set or a branch structure).
 
