@@ -7,8 +7,10 @@ summary, ``tools/analysis_tools/get_flops.py`` and ``search_space_flops.py``): m
 MAC, the convention of the MTNAS paper's "FLOPs (G)" (its ResNet-18 baselines measure 13.62 /
 13.35 / 11.95 G so, printed 13.7 / 13.5 / 12.1 G).
 """
+import os.path as osp
+import tempfile
 import time
-from typing import Dict, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -45,9 +47,49 @@ def complexity(macs: float, params: float) -> Dict[str, float]:
     return dict(macs_G=macs / 1e9, flops_G=FLOPS_PER_MAC * macs / 1e9, params_M=params / 1e6)
 
 
+def median_latency_ms(run: Callable[[], object], repeats: int = 10, warmup: int = 2) -> float:
+    """The median wall time of ``run()`` in milliseconds, after ``warmup`` untimed calls (the
+    one timing loop of eager and ONNX Runtime latencies)."""
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(max(int(repeats), 1)):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return 1e3 * times[len(times) // 2]
+
+
+def onnxruntime_latency_ms(model: nn.Module, input_size: Sequence[int], repeats: int = 10,
+                           warmup: int = 2) -> Optional[float]:
+    """Batch-1 CPU latency of the model exported to ONNX (raw head outputs, as ``profile_model``
+    times the eager model) and run by ONNX Runtime on torch's thread count.
+
+    Returns:
+        float | None: Milliseconds (median); None when onnxruntime is not installed or the
+        model is not an exportable multi-task network (``mmmtnas.deployment``).
+    """
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return None
+    from mmmtnas.deployment import ORTModel, export_onnx
+    from mmmtnas.deployment.export_wrapper import EXPORTABLE
+    if not isinstance(model, EXPORTABLE):
+        return None
+    x = torch.rand(1, 3, int(input_size[0]), int(input_size[1])).numpy()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = osp.join(tmp, 'model.onnx')
+        export_onnx(model.cpu(), path, input_size)
+        session = ORTModel(path)
+        return median_latency_ms(lambda: session(x), repeats, warmup)
+
+
 @torch.no_grad()
 def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10,
-                  warmup: int = 2, device: str = 'cpu') -> Dict[str, float]:
+                  warmup: int = 2, device: str = 'cpu',
+                  onnxruntime: bool = False) -> Dict[str, float]:
     """Measure a model's forward (``mode='tensor'``: heads' raw outputs, no post-processing).
 
     The input is ``input_size`` as given: the data preprocessors of the MTNAS configs do not pad
@@ -59,23 +101,23 @@ def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10
         repeats (int): Timed forward passes (median reported). Defaults to 10.
         warmup (int): Untimed passes first. Defaults to 2.
         device (str): Where to time it. Defaults to 'cpu'.
+        onnxruntime (bool): Also export the model to ONNX and time it in ONNX Runtime
+            (``latency_ort_ms``) when onnxruntime is installed and the model is exportable;
+            off by default: the export costs seconds. Defaults to False.
 
     Returns:
         dict: ``macs_G``, ``flops_G`` (2 x MACs), ``params_M`` (all parameters),
-        ``latency_ms`` (batch 1) and ``input_size``.
+        ``latency_ms`` (batch 1), ``input_size`` and, if measured, ``latency_ort_ms``.
     """
     model = model.to(device)
     x = torch.rand(1, 3, int(input_size[0]), int(input_size[1]), device=device)
     with eval_mode(model):
         macs = mac_analyzer(model, (x, )).total()
         params = sum(p.numel() for p in model.parameters())
-        for _ in range(warmup):
-            model(x)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model(x)
-            times.append(time.perf_counter() - start)
-        times.sort()
-    return dict(complexity(macs, params), latency_ms=1e3 * times[len(times) // 2],
-                input_size=list(input_size))
+        latency = median_latency_ms(lambda: model(x), repeats, warmup)
+        ort_latency = (onnxruntime_latency_ms(model, input_size, repeats, warmup)
+                       if onnxruntime and device == 'cpu' else None)
+    figures = dict(complexity(macs, params), latency_ms=latency, input_size=list(input_size))
+    if ort_latency is not None:
+        figures['latency_ort_ms'] = ort_latency
+    return figures

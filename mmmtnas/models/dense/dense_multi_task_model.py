@@ -112,15 +112,36 @@ class DenseMultiTaskModel(BaseModel):
             from mmseg.structures import SegDataSample
             data_samples = [SegDataSample(metainfo=dict(img_shape=inputs.shape[2:]))
                             for _ in range(inputs.shape[0])]
+        return self.predict_by_feat(self._forward(inputs), data_samples,
+                                    batch_input_shape=tuple(inputs.shape[2:]))
+
+    def predict_by_feat(self, logits: Dict[str, Tensor], data_samples: SampleList,
+                        batch_input_shape: Sequence[int]) -> SampleList:
+        """Decode raw logits (those of :meth:`_forward`) into each task's map.
+
+        The one decoding step of the model: :meth:`predict` and an exported graph's outputs
+        (``mmmtnas.deployment``) both end here. Each head post-processes its own task
+        (upsampling, then argmax, sigmoid or normalisation).
+
+        Args:
+            logits (dict[str, Tensor]): Logits per task, (N, C, h, w).
+            data_samples (list): The images' data samples.
+            batch_input_shape (Sequence[int]): (H, W) of the batch the logits come from.
+
+        Returns:
+            list: The samples with ``pred_<task>`` (``PixelData``) set.
+        """
+        missing = [t for t in self.tasks if t not in logits]
+        if missing:
+            raise KeyError(f'predict_by_feat: no logits for tasks {missing}')
         metas = []
         for sample in data_samples:
             meta = dict(sample.metainfo)
-            meta.setdefault('img_shape', tuple(inputs.shape[2:]))
-            meta['batch_input_shape'] = tuple(inputs.shape[2:])
+            meta.setdefault('img_shape', tuple(batch_input_shape))
+            meta['batch_input_shape'] = tuple(batch_input_shape)
             metas.append(meta)
-        feats = self.extract_feat(inputs)
         for task in self.tasks:
-            preds = self.heads[task].predict(feats[task], metas, None)
+            preds = self.heads[task].predict_by_feat(logits[task], metas)
             for sample, pred in zip(data_samples, preds):
                 sample.set_field(PixelData(data=pred), f'pred_{task}')
         return data_samples

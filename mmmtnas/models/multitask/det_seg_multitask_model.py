@@ -210,16 +210,52 @@ class DetSegMultiTaskModel(BaseModel):
             list: The same samples with ``pred_instances`` (bboxes, scores, labels) and
             ``pred_sem_seg`` (``PixelData``, (1, H, W) class indices) set.
         """
-        feats = self.extract_feat(inputs)
-        if self.det_head is not None:
-            results = self.det_head.predict(self._det_feat(feats), data_samples, rescale=rescale)
+        return self.predict_by_feat(self._forward(inputs), data_samples, rescale=rescale,
+                                    batch_input_shape=tuple(inputs.shape[-2:]))
+
+    def predict_by_feat(self,
+                        outs: tuple,
+                        data_samples: SampleList,
+                        rescale: bool = True,
+                        batch_input_shape: Optional[Tuple[int, int]] = None) -> SampleList:
+        """Decode raw head outputs (those of :meth:`_forward`) into predictions.
+
+        The one decoding step of the model: :meth:`predict` and an exported graph's outputs
+        (``mmmtnas.deployment``) both end here, so the two agree by construction. Each head
+        decodes its own output (anchors and NMS in the det head's ``predict_by_feat``).
+
+        Args:
+            outs (tuple): ``(cls_scores, bbox_preds)`` of the det head and/or the seg logits,
+                in :attr:`tasks` order.
+            data_samples (list): The images' data samples (metainfo: ``img_shape``,
+                ``ori_shape``, ``scale_factor`` ...).
+            rescale (bool): Return boxes and masks in original image coordinates.
+                Defaults to True.
+            batch_input_shape (tuple[int, int], optional): (H, W) of the batch the outputs
+                come from. Defaults to the samples' ``batch_input_shape``.
+
+        Returns:
+            list: The same samples with ``pred_instances`` (bboxes, scores, labels) and
+            ``pred_sem_seg`` (``PixelData``, (1, H, W) class indices) set.
+        """
+        if len(outs) != len(self.tasks):
+            raise ValueError(f'predict_by_feat: {len(outs)} outputs for the tasks '
+                             f'{list(self.tasks)}')
+        by_task = dict(zip(self.tasks, outs))
+        if 'det' in by_task:
+            cls_scores, bbox_preds = by_task['det']
+            results = self.det_head.predict_by_feat(
+                cls_scores, bbox_preds, batch_img_metas=[s.metainfo for s in data_samples],
+                rescale=rescale)
             for sample, result in zip(data_samples, results):
                 sample.pred_instances = result
-        if self.seg_head is not None:
+        if 'seg' in by_task:
+            if batch_input_shape is None:
+                batch_input_shape = data_samples[0].metainfo['batch_input_shape']
             # The preprocessors pad every image at its bottom/right to the batch shape; resize
             # the logits to that shape, then crop each image out of it.
-            metas = [dict(s.metainfo, pad_shape=tuple(inputs.shape[-2:])) for s in data_samples]
-            seg_logits = self.seg_head.predict(feats, metas, {})
+            metas = [dict(s.metainfo, pad_shape=tuple(batch_input_shape)) for s in data_samples]
+            seg_logits = self.seg_head.predict_by_feat(by_task['seg'], metas)
             for sample, logits in zip(data_samples, seg_logits):
                 sample.pred_sem_seg = PixelData(data=self._seg_postprocess(logits, sample, rescale))
         return data_samples
