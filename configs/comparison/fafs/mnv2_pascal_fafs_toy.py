@@ -1,0 +1,12 @@
+# Toy twin of mnv2_pascal_fafs.py: the same pipeline (pre-train Shared -> FAFS branch file ->
+# retrain -> test) on the generated toy data, five tasks, thin MobileNetV2, 48x48 crops; a
+# minute or two on 2 CPU cores.
+#   python tools/dataset_converters/make_toy_dense.py --out data/toy_dense --num-images 16
+#   python tools/train.py configs/comparison/fafs/mnv2_pascal_fafs_toy.py [--work-dir DIR]
+_base_ = ['../_base_/branching_pipeline.py']
+
+stage_config_dir = '{{ fileDirname }}'
+stages = dict(
+    branching=dict(config='./toy_mnv2_fafs_shared.py'),
+    retrain=dict(config='../_base_/toy_mnv2_branched.py'),
+    test=dict(config='../_base_/toy_mnv2_branched.py', input_size=(64, 64)))
