@@ -9,7 +9,10 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # a NaN / inf loss or architecture parameter stops the run before anything is saved
-    finite_loss=dict(type='mmmtnas.FiniteLossHook'))
+    finite_loss=dict(type='mmmtnas.FiniteLossHook'),
+    # pictures of the predictions: off unless `tools/test.py --show-dir DIR` (or draw=True)
+    visualization=dict(type='mmmtnas.MultiTaskVisualizationHook', draw=False, interval=1,
+                       score_thr=0.3))
 
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -17,7 +20,9 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
+# draws boxes + masks (+ dense maps) of a sample; logs scalars and images like mmengine's
+visualizer = dict(
+    type='mmmtnas.MultiTaskLocalVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 log_level = 'INFO'
 load_from = None
