@@ -46,6 +46,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--only', nargs='+', help='run only rows whose config path contains '
                         'one of these (others are kept from the last call)')
+    parser.add_argument('--merge', nargs='+', default=[],
+                        help='also take the rows of these earlier outputs (.json)')
     parser.add_argument('--iters', type=int, default=30,
                         help='training iterations of every training run and pipeline stage '
                         '(the same schedule for every row; 0: each config\'s own)')
@@ -185,6 +187,9 @@ def main(argv=None) -> None:
     if osp.isfile(args.out + '.json'):
         with open(args.out + '.json') as f:
             results = json.load(f)['rows']
+    for path in args.merge:
+        with open(path) as f:
+            results.update(json.load(f)['rows'])
     baselines = [c for spec in SETTINGS.values() for c in spec['single'] + spec['baselines']]
     for config in baselines + method_configs():
         if args.only and not any(p in config for p in args.only):
@@ -201,16 +206,22 @@ def main(argv=None) -> None:
             row = dict(error=str(err), setting=setting)
         results[config] = row
         print(f'{config}: {row}', flush=True)
-    for config, row in results.items():
+        write(results, args.out)  # after every row: a stopped run keeps what it measured
+    write(results, args.out)
+    print(f'wrote {args.out}.json and {args.out}.md')
+
+
+def write(results: Dict[str, dict], out: str) -> None:
+    """Δm of every row against its setting's Single, then ``<out>.json`` and ``<out>.md``."""
+    for row in results.values():
         if 'metrics' in row and row.get('setting') in SETTINGS:
             single = single_reference(results, row['setting'])
             row['delta_m'] = delta_m(row['metrics'], single) if single else None
-    os.makedirs(osp.dirname(args.out), exist_ok=True)
-    with open(args.out + '.json', 'w') as f:
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    with open(out + '.json', 'w') as f:
         json.dump(dict(rows=results, note=__doc__.split('\n\n')[2].strip()), f, indent=1)
-    with open(args.out + '.md', 'w') as f:
+    with open(out + '.md', 'w') as f:
         f.write(markdown(results))
-    print(f'wrote {args.out}.json and {args.out}.md')
 
 
 if __name__ == '__main__':
