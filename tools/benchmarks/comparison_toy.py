@@ -1,19 +1,20 @@
 """Train every comparison method's toy twin and its baselines; write one table.
 
-    python tools/benchmarks/comparison_toy.py [--only NAME ...]
+    python tools/benchmarks/comparison_toy.py [--only NAME ...] [--iters 30] [--merge JSON ...]
         [--work-dir work_dirs/comparison_toy] [--out tools/benchmarks/results/comparison_toy]
 
 Rows: every ``configs/comparison/**/*_toy.py`` (found by glob: FAFS, BMN, random branching,
 Cross-Stitch, NDDR-CNN, MTAN, Pareto MTL, TripleNet, whatever exists) and the baselines of the
-two settings: dense (the five toy PASCAL-Context tasks: Single, Shared) and driving (detection + segmentation: SSD and FCN single-task,
-the MTL baseline). Each runs to the end with ``tools/train.py`` in its own process, every
-training run and pipeline stage for ``--iters`` iterations (the same schedule for every row; a
-pipeline that pre-trains a network, FAFS and BMN, trains twice that): a pipeline's test stage writes ``test/metrics.json``; a plain config's last
-checkpoint is tested with ``tools/test.py`` and profiled here. MAdds are mmengine's
+two settings: dense (the five toy PASCAL-Context tasks: Single, Shared) and driving (detection
++ segmentation: SSD and FCN single-task, the MTL baseline). Each runs to the end with
+``tools/train.py`` in its own process, every training run and pipeline stage for ``--iters``
+iterations (the same schedule for every row; a pipeline that pre-trains a network, FAFS and
+BMN, trains twice that): a pipeline's test stage writes ``test/metrics.json``; a plain config's
+last checkpoint is tested with ``tools/test.py`` and profiled here. MAdds are mmengine's
 ``FlopAnalyzer`` count (``macs_G``) at the toy input size (64x64 dense; the config's
-``input_size`` for driving). Δm (BMTAS Eq. 7, ``mmmtnas/evaluation/metrics/delta_m.py``) is taken
-against the setting's Single baseline over the tasks the row has. Writes ``<out>.json`` and
-``<out>.md``, keeping rows an earlier call wrote; a failed row is recorded with its error.
+``input_size`` for driving). Δm (BMTAS Eq. 7, ``mmmtnas/evaluation/metrics/delta_m.py``) is
+taken against the setting's Single baseline over the tasks the row has. Writes ``<out>.json``
+and ``<out>.md``, keeping rows an earlier call wrote; a failed row is recorded with its error.
 Toy figures show that every method trains and tests on one engine, not how the methods rank.
 """
 import argparse
