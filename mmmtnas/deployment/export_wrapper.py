@@ -148,9 +148,14 @@ def export_onnx(model: nn.Module, path: str, input_shape: Sequence[int], batch_s
     try:
         example = torch.rand(batch_size, 3, h, w)
         with torch.no_grad(), warnings.catch_warnings():
-            # tracing warns about every Python int taken from a shape; the export is checked at
-            # other sizes instead (tests/test_deployment)
+            # tracing warns about every Python int taken from a shape (the export is checked at
+            # other sizes instead: tests/test_deployment), about slices it cannot fold, and
+            # that it is the TorchScript exporter (dynamo=False: the one that exports these
+            # heads with dynamic sizes here)
             warnings.simplefilter('ignore', torch.jit.TracerWarning)
+            warnings.filterwarnings('ignore', message='Constant folding')
+            warnings.filterwarnings('ignore', message='.*legacy TorchScript-based ONNX export')
+            warnings.filterwarnings('ignore', message='The feature will be removed')
             torch.onnx.export(
                 wrapper, (example, ), path, input_names=[INPUT_NAME], output_names=names,
                 dynamic_axes=dynamic_axes(names) if dynamic else None, opset_version=opset,

@@ -7,7 +7,9 @@ use every op kind) with random weights: latency does not depend on the weights. 
 compute the same thing, the raw head outputs (``mmmtnas.deployment.ExportWrapper``; decoding is
 the same Python code after either), on the same intra-op thread count (``--threads``). Eager and
 ONNX Runtime are timed alternately, ``--rounds`` times ``--repeats`` calls each, so that load on
-a shared machine hits both; the figure is the median over all calls.
+a shared machine hits both; each figure is the median over the rounds of each round's median,
+as wall time (``*_ms``) and as CPU time of the process (``*_cpu_ms``, less moved by other
+processes on a shared machine).
 
     python tools/benchmarks/onnx_latency.py [--sizes 128x256 320x512] [--threads 1]
         [--out tools/benchmarks/results/onnx_latency.json]
@@ -21,6 +23,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 
 import torch
 
@@ -99,19 +102,24 @@ def main(argv=None) -> dict:
         results = []
         for h, w in sizes:
             x = torch.rand(1, 3, h, w)
-            eager, ort = [], []
+            runs = dict(eager=lambda: model._forward(x), onnxruntime=lambda: session(x))
+            rounds = {f'{name}_{clock}': [] for name in runs for clock in ('ms', 'cpu_ms')}
             with torch.no_grad():
                 for _ in range(args.rounds):
-                    eager.append(median_latency_ms(lambda: model._forward(x), args.repeats))
-                    ort.append(median_latency_ms(lambda: session(x), args.repeats))
-            row = dict(input_size=[h, w], eager_ms=statistics.median(eager),
-                       onnxruntime_ms=statistics.median(ort), eager_rounds_ms=eager,
-                       onnxruntime_rounds_ms=ort)
+                    for name, run in runs.items():
+                        rounds[f'{name}_ms'].append(median_latency_ms(run, args.repeats))
+                        rounds[f'{name}_cpu_ms'].append(median_latency_ms(
+                            run, args.repeats, clock=time.process_time))
+            row = dict(input_size=[h, w],
+                       **{key: statistics.median(values) for key, values in rounds.items()})
             row['speedup'] = row['eager_ms'] / row['onnxruntime_ms']
+            row['speedup_cpu'] = row['eager_cpu_ms'] / row['onnxruntime_cpu_ms']
+            row['rounds'] = rounds
             results.append(row)
-            print(f'{h}x{w}: eager {row["eager_ms"]:.2f} ms, ONNX Runtime '
-                  f'{row["onnxruntime_ms"]:.2f} ms ({row["speedup"]:.2f}x), batch 1, '
-                  f'{args.threads} thread(s)')
+            print(f'{h}x{w}: eager {row["eager_ms"]:.2f} ms (CPU {row["eager_cpu_ms"]:.2f}), '
+                  f'ONNX Runtime {row["onnxruntime_ms"]:.2f} ms (CPU '
+                  f'{row["onnxruntime_cpu_ms"]:.2f}); {row["speedup"]:.1f}x wall, '
+                  f'{row["speedup_cpu"]:.1f}x CPU; batch 1, {args.threads} thread(s)')
     report = dict(
         network='ssd_fcn_toy.py test stage (derived MTNAS: DARTS backbone + SSD + seg head), '
         'raw head outputs, random weights',
@@ -119,6 +127,7 @@ def main(argv=None) -> dict:
         batch_size=1, threads=args.threads, rounds=args.rounds, repeats=args.repeats,
         torch=torch.__version__, onnxruntime=onnxruntime.__version__,
         cpu=platform.processor() or platform.machine(), cpu_count=os.cpu_count(),
+        load_average=list(os.getloadavg()),
         results=results)
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

@@ -7,6 +7,7 @@ summary, ``tools/analysis_tools/get_flops.py`` and ``search_space_flops.py``): m
 MAC, the convention of the MTNAS paper's "FLOPs (G)" (its ResNet-18 baselines measure 13.62 /
 13.35 / 11.95 G so, printed 13.7 / 13.5 / 12.1 G).
 """
+import os
 import os.path as osp
 import tempfile
 import time
@@ -19,6 +20,8 @@ from mmengine.analysis import FlopAnalyzer
 from mmmtnas.utils import eval_mode
 
 FLOPS_PER_MAC = 2
+#: ``MMMTNAS_PROFILE_ORT=1``: profiles (the test stage's) add the ONNX Runtime latency
+PROFILE_ORT_ENV = 'MMMTNAS_PROFILE_ORT'
 CONVENTION = ('MACs = multiply-accumulates (mmengine FlopAnalyzer); '
               'FLOPs = 2 x MACs (the MTNAS paper\'s FLOPs)')
 
@@ -47,16 +50,19 @@ def complexity(macs: float, params: float) -> Dict[str, float]:
     return dict(macs_G=macs / 1e9, flops_G=FLOPS_PER_MAC * macs / 1e9, params_M=params / 1e6)
 
 
-def median_latency_ms(run: Callable[[], object], repeats: int = 10, warmup: int = 2) -> float:
-    """The median wall time of ``run()`` in milliseconds, after ``warmup`` untimed calls (the
-    one timing loop of eager and ONNX Runtime latencies)."""
+def median_latency_ms(run: Callable[[], object], repeats: int = 10, warmup: int = 2,
+                      clock: Callable[[], float] = time.perf_counter) -> float:
+    """The median time of ``run()`` in milliseconds, after ``warmup`` untimed calls (the one
+    timing loop of eager and ONNX Runtime latencies). ``clock``: wall time by default;
+    ``time.process_time`` gives the CPU time of the process, less moved by other processes on
+    a shared machine."""
     for _ in range(warmup):
         run()
     times = []
     for _ in range(max(int(repeats), 1)):
-        start = time.perf_counter()
+        start = clock()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     times.sort()
     return 1e3 * times[len(times) // 2]
 
@@ -89,7 +95,7 @@ def onnxruntime_latency_ms(model: nn.Module, input_size: Sequence[int], repeats:
 @torch.no_grad()
 def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10,
                   warmup: int = 2, device: str = 'cpu',
-                  onnxruntime: bool = False) -> Dict[str, float]:
+                  onnxruntime: Optional[bool] = None) -> Dict[str, float]:
     """Measure a model's forward (``mode='tensor'``: heads' raw outputs, no post-processing).
 
     The input is ``input_size`` as given: the data preprocessors of the MTNAS configs do not pad
@@ -101,9 +107,11 @@ def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10
         repeats (int): Timed forward passes (median reported). Defaults to 10.
         warmup (int): Untimed passes first. Defaults to 2.
         device (str): Where to time it. Defaults to 'cpu'.
-        onnxruntime (bool): Also export the model to ONNX and time it in ONNX Runtime
-            (``latency_ort_ms``) when onnxruntime is installed and the model is exportable;
-            off by default: the export costs seconds. Defaults to False.
+        onnxruntime (bool, optional): Also export the model to ONNX and time it in ONNX
+            Runtime (``latency_ort_ms``) when onnxruntime is installed and the model is
+            exportable. Defaults to None: on when the environment has
+            ``MMMTNAS_PROFILE_ORT=1`` (the test stage of a pipeline passes nothing), off
+            otherwise, as the export costs seconds.
 
     Returns:
         dict: ``macs_G``, ``flops_G`` (2 x MACs), ``params_M`` (all parameters),
@@ -115,6 +123,8 @@ def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10
         macs = mac_analyzer(model, (x, )).total()
         params = sum(p.numel() for p in model.parameters())
         latency = median_latency_ms(lambda: model(x), repeats, warmup)
+        if onnxruntime is None:
+            onnxruntime = os.environ.get(PROFILE_ORT_ENV) == '1'
         ort_latency = (onnxruntime_latency_ms(model, input_size, repeats, warmup)
                        if onnxruntime and device == 'cpu' else None)
     figures = dict(complexity(macs, params), latency_ms=latency, input_size=list(input_size))
