@@ -270,7 +270,7 @@ class ParetoMTL(BaseModel):
         optim_wrapper.update_params(loss)
         log_vars = {}
         for task in self.tasks:
-            log_vars.update(parsed[task][1])
+            log_vars.update({k: v.detach() for k, v in parsed[task][1].items()})
         log_vars['loss'] = loss.detach()
         for task, weight in zip(self.tasks, step.weights):
             log_vars[f'pareto_w_{task}'] = torch.tensor(float(weight))
@@ -310,4 +310,3 @@ class ParetoMTL(BaseModel):
         check = getattr(self.architecture, 'check_dataset_meta', None)
         if check is not None:
             check(*args, **kwargs)
-
