@@ -316,8 +316,8 @@ class MultiTaskLocalVisualizer(Visualizer):
             pred_score_thr (float): Box score threshold. Defaults to 0.3.
             step (int): Global step for the backends. Defaults to 0.
         """
+        # not set_image(): its canvas would resample the picture; draw() returns it exactly
         drawn = self.draw(image, data_sample, draw_gt, draw_pred, pred_score_thr)
-        self.set_image(drawn)
         if show:
             self.show(drawn, win_name=name, wait_time=wait_time)
         if out_file is not None:

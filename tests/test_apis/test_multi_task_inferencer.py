@@ -3,7 +3,6 @@ pictures (checked pixel by pixel) and the saved predictions."""
 import glob
 import json
 import os.path as osp
-import shutil
 
 import cv2
 import numpy as np
@@ -17,7 +16,8 @@ from mmseg.datasets import CityscapesDataset
 
 from mmmtnas.apis import MultiTaskInferencer
 from mmmtnas.registry import MODELS
-from mmmtnas.testing import make_toy_dense, make_toy_driving
+from mmmtnas.testing import draw_scene
+from mmmtnas.testing.toy_dense import make_toy_pascal_mt
 
 from repo_paths import REPO_ROOT
 
@@ -48,11 +48,11 @@ def merged_seg_palette(cfg):
 @pytest.fixture(scope='module')
 def driving(tmp_path_factory):
     root = tmp_path_factory.mktemp('infer_driving')
-    make_toy_driving(str(root / 'toy'), num_images=2, seed=2)
     folder = root / 'images'
     folder.mkdir()
-    for path in sorted(glob.glob(str(root / 'toy' / 'waymo' / 'images' / 'train' / '*.jpg')))[:2]:
-        shutil.copy(path, folder)
+    for i in range(2):  # two toy driving scenes, as the toy data writer draws them
+        scene = draw_scene(np.random.default_rng([2, i]), 128, 256)
+        cv2.imwrite(str(folder / f'scene_{i}.jpg'), scene.image)
     cfg = Config.fromfile(DRIVING_CONFIG)
     cfg.model.det_head.test_cfg.max_per_img = 3
     cfg.visualizer.det_alpha = 1.0  # opaque boxes: their pixels are the palette colour
@@ -112,11 +112,8 @@ def test_pictures_show_each_box_edge_in_its_class_colour_over_the_mask(driving):
 @pytest.fixture(scope='module')
 def dense(tmp_path_factory):
     root = tmp_path_factory.mktemp('infer_dense')
-    make_toy_dense(str(root / 'toy'), num_images=2, seed=0, size=(56, 64))
-    folder = root / 'images'
-    folder.mkdir()
-    for path in sorted(glob.glob(str(root / 'toy' / 'PASCAL_MT' / 'JPEGImages' / '*.jpg'))):
-        shutil.copy(path, folder)
+    make_toy_pascal_mt(str(root / 'toy'), num_images=2, seed=0, size=(56, 64))
+    folder = root / 'toy' / 'JPEGImages'
     cfg = Config.fromfile(DENSE_CONFIG)
     ckpt = _checkpoint(cfg, str(root / 'toy.pth'))
     out = MultiTaskInferencer(cfg, ckpt, device='cpu')(

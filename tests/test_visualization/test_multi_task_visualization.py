@@ -27,6 +27,10 @@ TEST_TOOL = osp.join(REPO_ROOT, 'tools/test.py')
 # per image keep the picture readable; opaque boxes make their pixels the palette colour.
 OPTIONS = ['default_hooks.visualization.score_thr=0', 'model.det_head.test_cfg.max_per_img=3',
            'visualizer.det_alpha=1.0']
+# Four sources per task (two datasets x train/val folders); serialising each one's few records
+# costs a full gc.collect() of the test process, seconds on a busy CPU.
+OPTIONS += [f'test_dataloader.{task}.dataset.dataset.datasets.{i}.dataset.serialize_data=False'
+            for task in ('det', 'seg') for i in range(4)]
 SEG_ALPHA = 0.8  # MultiTaskLocalVisualizer's default mask opacity (mmseg's)
 
 
@@ -140,3 +144,38 @@ def test_show_needs_the_visualization_hook_and_a_single_run_config():
         tool.trigger_visualization_hook(Config(dict(default_hooks=dict())), args)
     with pytest.raises(ValueError, match='pipeline of stages'):
         tool.trigger_visualization_hook(Config(dict(stages=dict(test=dict()))), args)
+
+
+def test_ground_truth_row_above_predictions_and_score_threshold():
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData, PixelData
+
+    from mmmtnas.visualization import MultiTaskLocalVisualizer
+
+    h, w = 40, 64
+    image = np.full((h, w, 3), 90, np.uint8)
+    sample = DetDataSample()
+    sample.gt_instances = InstanceData(bboxes=torch.tensor([[10., 8., 40., 30.]]),
+                                       labels=torch.tensor([1]))
+    # the 0.2 box is under the threshold and must leave no trace
+    sample.pred_instances = InstanceData(
+        bboxes=torch.tensor([[20., 12., 50., 36.], [2., 2., 60., 38.]]),
+        labels=torch.tensor([0, 1]), scores=torch.tensor([0.9, 0.2]))
+    labels = torch.zeros(1, h, w, dtype=torch.long)
+    labels[:, :, w // 2:] = 1
+    sample.pred_sem_seg = PixelData(data=labels)
+    vis = MultiTaskLocalVisualizer(name='gt_row_test', det_alpha=1.0)
+    det_palette, seg_palette = [(0, 0, 142), (220, 20, 60)], [(128, 64, 128), (70, 70, 70)]
+    vis.dataset_meta = dict(det=dict(classes=('a', 'b'), palette=det_palette),
+                            seg=dict(classes=('road', 'building'), palette=seg_palette))
+    picture = vis.draw(image, sample, draw_gt=True, pred_score_thr=0.3)
+    assert picture.shape == (2 * h, w, 3)
+    gt, pred = picture[:h], picture[h:]
+    assert (gt[8:31, 10] == det_palette[1]).all()  # the GT box's left edge
+    assert (gt[:, 50:] == image[:, 50:]).all()  # no mask in the GT row (the sample has none)
+    assert (pred[12:37, 20] == det_palette[0]).all()  # the kept prediction's left edge
+    assert not (pred == det_palette[1]).all(-1).any()  # the 0.2 box is not drawn
+    # the mask, away from the box: image blended 80 % with each half's class colour
+    expected = (image * 0.2 + np.asarray(seg_palette, float)[labels[0].numpy()] * 0.8)
+    np.testing.assert_allclose(pred[:, 56:], expected[:, 56:], atol=1)
+    np.testing.assert_allclose(pred[:8, :18], expected[:8, :18], atol=1)
