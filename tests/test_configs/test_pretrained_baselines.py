@@ -1,5 +1,7 @@
 """The MTL and single-task baselines start from ImageNet weights (MTNAS Table 1 †): the
 published torchvision ResNet-18 through mmengine's 'Pretrained' init; the toy configs do not."""
+import copy
+import functools
 import glob
 import os.path as osp
 
@@ -15,6 +17,11 @@ BASELINES = osp.join(REPO_ROOT, 'configs', 'mtl_baseline')
 TORCHVISION_R18 = dict(type='Pretrained', checkpoint='torchvision://resnet18')
 
 
+@functools.lru_cache(maxsize=None)
+def _config(path):
+    return Config.fromfile(path)  # parsed once per module (the load test copies it)
+
+
 def _baselines(suffix):
     found = sorted(glob.glob(osp.join(BASELINES, f'*_{suffix}.py')))
     assert found, f'no *_{suffix}.py in {BASELINES}'
@@ -24,7 +31,7 @@ def _baselines(suffix):
 @pytest.mark.parametrize('path', _baselines('mixed') + _baselines('single'),
                          ids=osp.basename)
 def test_paper_scale_baselines_load_the_torchvision_resnet18(path):
-    backbone = Config.fromfile(path).model.backbone
+    backbone = _config(path).model.backbone
     assert backbone.type == 'mmdet.ResNet' and backbone.depth == 18
     assert backbone.init_cfg == TORCHVISION_R18
 
@@ -32,7 +39,7 @@ def test_paper_scale_baselines_load_the_torchvision_resnet18(path):
 @pytest.mark.parametrize('path', _baselines('toy'), ids=osp.basename)
 def test_toy_baselines_train_from_scratch(path):
     # width-reduced (base 16 channels): no published weights fit, and nothing is downloaded
-    assert Config.fromfile(path).model.backbone.init_cfg is None
+    assert _config(path).model.backbone.init_cfg is None
 
 
 def test_torchvision_name_resolves_to_the_published_imagenet_checkpoint():
@@ -55,7 +62,7 @@ def test_init_weights_loads_every_backbone_tensor_of_a_torchvision_state_dict(tm
     ckpt = tmp_path / 'resnet18_torchvision.pth'
     torch.save(state, ckpt)
 
-    cfg = Config.fromfile(osp.join(BASELINES, 'r18_fpn_ssd_fcn_mixed.py'))
+    cfg = copy.deepcopy(_config(osp.join(BASELINES, 'r18_fpn_ssd_fcn_mixed.py')))
     cfg.model.backbone.init_cfg.checkpoint = str(ckpt)
     register_all_modules()
     model = MODELS.build(cfg.model)

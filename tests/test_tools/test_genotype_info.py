@@ -79,13 +79,13 @@ def test_printed_channels_and_strides_are_the_built_backbones_outputs(
     assert 'GMACs' in text and 'GFLOPs' in text and 'M params' in text
 
 
-@pytest.mark.parametrize('name', ['darts_v2', 'concat_3'])
-def test_mmdet_snippet_builds_and_runs_in_stock_retinanet(printed, genotype_files, tmp_path,
-                                                          name):
+def test_mmdet_snippet_builds_and_runs_in_stock_retinanet(printed, genotype_files, tmp_path):
+    """The other concat length's snippet (DARTS-V2's channels are the projects' own, trained in
+    tests/test_projects); then DARTS-V2 swapped in stops at build, naming both channels."""
     from mmdet.registry import MODELS
     cfg_file = tmp_path / 'retinanet_darts.py'
     cfg_file.write_text("_base_ = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'\n"
-                        + _snippet(printed[name], 'mmdet'))
+                        + _snippet(printed['concat_3'], 'mmdet'))
     cfg = Config.fromfile(str(cfg_file))
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
@@ -93,13 +93,10 @@ def test_mmdet_snippet_builds_and_runs_in_stock_retinanet(printed, genotype_file
     # P3..P7 of the stock FPN / head, at strides 8..128
     assert [s.shape[-1] for s in cls_scores] == [4, 2, 1, 1, 1]
 
-    # the same config with the other genotype file swapped in: one error naming the channels
-    other = 'concat_3' if name == 'darts_v2' else 'darts_v2'
-    cfg.model.backbone.genotype = genotype_files[other]
-    channels = _levels(printed[other])[1]
+    cfg.model.backbone.genotype = genotype_files['darts_v2']
     with pytest.raises(ValueError, match=re.escape(
-            f'gives out channels {channels} at out_indices [0, 1, 3]') + '.*' + re.escape(
-            f'expected_out_channels={_levels(printed[name])[1]}')):
+            'gives out channels [32, 64, 128] at out_indices [0, 1, 3]') + '.*' + re.escape(
+            'expected_out_channels=[24, 32, 96]')):
         MODELS.build(cfg.model)
 
 
