@@ -8,6 +8,7 @@ One real run of every stage with a handful of iterations: well under a minute on
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -55,6 +56,7 @@ def run(tmp_path_factory):
                     f'{proc.stderr[-5000:]}')
     left_in_cwd = sorted(str(p.relative_to(cwd)) for p in cwd.rglob('*'))
     return dict(work_dir=work_dir, cwd=cwd, data_files=data_files, left_in_cwd=left_in_cwd,
+                log=proc.stdout + proc.stderr,
                 root_entries=sorted(os.listdir(root)),
                 elsewhere=sorted(os.listdir(root / 'elsewhere')))
 
@@ -123,6 +125,24 @@ def test_summary_holds_the_branch_file_and_the_test_metrics(run):
         assert isinstance(metrics[key], float), key
     assert metrics['input_size'] == [64, 64]
     assert (run['work_dir'] / 'summary.md').is_file()
+
+
+def test_the_log_counts_stages_and_names_the_summary_and_each_stage_has_its_vis_data(run):
+    work_dir, log = run['work_dir'], run['log']
+    for k, stage in enumerate(('search', 'retrain', 'test'), 1):
+        assert f'pipeline: stage {k}/3: {stage} (' in log, stage
+        # the stage's own visualizer: its config and scalars in its own folder
+        (config, ) = (work_dir / stage).glob('*/vis_data/config.py')
+        assert re.search(r"^work_dir\s*=\s*'(.*)'$", config.read_text(), re.M).group(1) == \
+            str(work_dir / stage)
+    assert f'pipeline: summary written to {work_dir / "summary.md"}' in log
+    # the search logged the routing probabilities (every 100 iterations: at 0 and the end)
+    (scalars, ) = (work_dir / 'search').glob('*/vis_data/scalars.json')
+    routing = [json.loads(line) for line in scalars.read_text().splitlines()
+               if '"arch/routing/' in line]
+    assert len(routing) == 2 and routing[0]['step'] == 0
+    assert all(v == 0.5 for k, v in routing[0].items() if k != 'step')
+    assert (work_dir / 'search' / 'branches_weights.png').is_file()
 
 
 def _tool(run, tool, *args):

@@ -10,6 +10,7 @@ stage runs a handful of iterations; the work is in building the runners.
 """
 import json
 import os.path as osp
+import re
 import shutil
 
 import pytest
@@ -132,6 +133,58 @@ def test_branch_architectures_are_fixed_and_finetune_has_no_arch_params(runs):
         summary = json.load(f)
     assert summary['stages']['s2b']['structures']['genotype']['file'] == s2b
     assert summary['stages']['finetune']['metrics']['iterations'] == 2
+
+
+def test_each_stage_logs_into_its_own_folder_with_its_place_in_the_pipeline(
+        tmp_path_factory):
+    wd = shared_toy_run(tmp_path_factory)['work_dir']
+    for k, stage in enumerate(STAGES, 1):
+        (run_dir, ) = [d for d in (wd / stage).iterdir() if (d / 'vis_data').is_dir()]
+        # the stage's own visualizer wrote the stage's own config (not the last stage's)
+        config = (run_dir / 'vis_data' / 'config.py').read_text()
+        assert re.search(r"^work_dir\s*=\s*'(.*)'$", config, re.M).group(1) == str(wd / stage)
+        (log, ) = run_dir.glob('*.log')
+        assert f'pipeline: stage {k}/{len(STAGES)}: {stage} (' in log.read_text()
+    (log, ) = (wd / 'finetune').glob('*/*.log')
+    assert f'pipeline: summary written to {wd / "summary.md"}' in log.read_text()
+    with open(wd / 'summary.json') as f:
+        assert 'mmdet' in json.load(f)['units']
+
+
+def test_search_logs_the_alphas_it_exports_and_draws_them_beside_every_export(
+        tmp_path_factory):
+    wd = shared_toy_run(tmp_path_factory)['work_dir'] / 's1_det'
+    (scalars, ) = wd.glob('*/vis_data/scalars.json')
+    logged = [json.loads(line) for line in scalars.read_text().splitlines()
+              if '"arch/' in line]
+    # the toy config logs every 5 iterations: the start, iteration 5, the end (8)
+    assert [line['step'] for line in logged] == [0, 5, ITERS['s1_det']]
+    ops = MODELS.build(_pipeline(wd.parent).stage_config('s1_det').model).supernet \
+        .backbone.op_names
+    alphas = genotype_alphas(str(wd / 'genotype.yaml'))  # the exported (final) alphas
+    assert {'backbone.normal', 'backbone.reduce'} <= set(alphas)
+    for name in alphas:  # every cell type searched (no PC-DARTS edges in the toy)
+        probs = torch.softmax(torch.tensor(alphas[name], dtype=torch.float64), dim=-1)
+        for e, row in enumerate(probs):
+            values = [logged[-1][f'arch/{name.replace(".", "/")}/edge{e}/{op}'] for op in ops]
+            assert sum(values) == pytest.approx(1., abs=1e-5)
+            assert values == pytest.approx(row.tolist(), abs=1e-6)
+    assert (wd / 'genotype_weights.png').is_file()
+    assert (wd / 'architectures' / 'genotype_iter_5_weights.png').is_file()
+
+
+def test_train_loss_in_metrics_is_the_mean_of_the_last_window_of_both_tasks(
+        tmp_path_factory):
+    shared = shared_toy_run(tmp_path_factory)
+    records = shared['records']
+    with open(shared['work_dir'] / 's2b' / 'metrics.json') as f:
+        metrics = json.load(f)
+    window = metrics['loss_window']
+    assert window == 5  # the toy config's log window, shorter than S2b's 6 iterations
+    assert {r['task'] for r in records[-window:]} == {'det', 'seg'}
+    losses = [r['loss'] for r in records]
+    assert metrics['train/loss'] == pytest.approx(sum(losses[-window:]) / window, rel=1e-6)
+    assert metrics['train/loss'] != pytest.approx(losses[-1], rel=1e-3)
 
 
 def test_stage_alone_names_the_missing_input_file(tmp_path):

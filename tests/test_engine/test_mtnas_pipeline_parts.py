@@ -88,6 +88,26 @@ def test_summary_lists_structure_files_and_metrics():
     assert '| det/mAP | 0.25 |' in text
 
 
+def test_summary_puts_mmdet_fractions_in_percent_as_its_header_says(tmp_path):
+    from mmmtnas.engine.runner.pipeline_summary import VALUE_HEADER, write_summary
+    metrics = {'det/mAP': 0.254, 'det/AP50': 0.5, 'det/coco/bbox_mAP_s': -1.0,
+               'seg/mIoU': 40.1, 'seg/aAcc': 0.9, 'train/loss': 1.25, 'loss_window': 5,
+               'iterations': 1}
+    summary = write_summary(str(tmp_path), ['test'], lambda name: dict(
+        kind='test', done=True, metrics=dict(metrics)))
+    shown = summary['stages']['test']['metrics']
+    assert shown['det/mAP'] == pytest.approx(25.4) and shown['det/AP50'] == 50.
+    # mmseg's metrics are percent already (an aAcc of 0.9 % stays); mmdet's -1 = not computed
+    assert shown['seg/mIoU'] == 40.1 and shown['seg/aAcc'] == 0.9
+    assert shown['det/coco/bbox_mAP_s'] == -1.0 and shown['iterations'] == 1
+    with open(tmp_path / 'summary.json') as f:
+        assert json.load(f)['stages']['test']['metrics'] == shown
+    text = (tmp_path / 'summary.md').read_text()
+    assert f'| metric | {VALUE_HEADER} |' in text and '0-1 AP / AR x 100' in VALUE_HEADER
+    assert '| det/mAP | 25.4 |' in text
+    assert '| train/loss (mean of the last 5 iterations) | 1.25 |' in text
+
+
 def _toy(work_dir, **options) -> StagedPipeline:
     cfg = Config.fromfile(TOY)
     cfg.merge_from_dict(options, allow_list_keys=True)

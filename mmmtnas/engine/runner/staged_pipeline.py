@@ -47,6 +47,7 @@ last, ``DONE.json``. A rerun skips finished stages; with ``resume=True`` (``tool
 ``summary.md`` list every stage's structure files, metrics and iterations.
 """
 import copy
+import itertools
 import logging
 import os.path as osp
 from typing import Dict, List, Optional
@@ -71,6 +72,24 @@ from .stage_placeholders import references, substitute
 STAGE_KINDS = ('search', 'train', 'test')
 PIPELINE_KEYS = ('config', 'kind', 'outputs', 'init_from', 'checkpoint', 'input_size')
 IMPLICIT_OUTPUTS = dict(checkpoint=sf.CHECKPOINT, metrics=sf.METRICS)
+_RUNNER_IDS = itertools.count()  # stage runners built in this process
+
+
+def stage_runner(name: str, cfg: Config) -> Runner:
+    """Build the runner of stage ``name`` under instance names of its own.
+
+    mmengine keeps one visualizer, message hub and logger per instance name for the whole
+    process (``ManagerMixin.get_instance``); the default runtime names its visualizer
+    ``'visualizer'``, so every later stage got the first stage's visualizer and wrote its
+    ``vis_data`` (and ``config.py``) into the first stage's folder. Each stage runner gets a
+    unique experiment name (``<stage>.<n>``, the user's ``experiment_name`` first if set) and
+    its visualizer that name.
+    """
+    cfg.experiment_name = '.'.join(
+        str(p) for p in (cfg.get('experiment_name'), name, next(_RUNNER_IDS)) if p is not None)
+    if isinstance(cfg.get('visualizer'), dict):
+        cfg.visualizer['name'] = cfg.experiment_name
+    return Runner.from_cfg(cfg)
 
 
 class StageInputError(FileNotFoundError):
@@ -93,6 +112,28 @@ def _find_key(value, key: str, path: str = '') -> List[tuple]:
         for i, v in enumerate(value):
             found.extend(_find_key(v, key, f'{path}[{i}]'))
     return found
+
+
+def final_train_scalars(runner: Runner) -> dict:
+    """A training stage's last logged values, as its log shows them: every loss the mean of
+    the last log window (``log_processor.window_size`` iterations, the whole run when shorter;
+    an alternating multi-task run's window holds every task's iterations), other values
+    (accuracies, ``arch_*`` counts) the last one. ``loss_window`` says how many iterations the
+    total loss averages."""
+    window = getattr(runner.log_processor, 'window_size', None)
+    window = window if isinstance(window, int) and window > 0 else None  # 'global': all
+    out = {}
+    for key, buf in runner.message_hub.log_scalars.items():
+        if not key.startswith('train/'):
+            continue
+        if 'loss' in key:
+            out[key] = float(buf.mean(window))
+        elif 'acc' in key or 'arch' in key:
+            out[key] = float(buf.current())
+    total = runner.message_hub.log_scalars.get('train/loss')
+    if total is not None:
+        out['loss_window'] = min(window or len(total.data[0]), len(total.data[0]))
+    return out
 
 
 @RUNNERS.register_module()
@@ -247,8 +288,8 @@ class StagedPipeline:
             n for n in self.stage_names if n == resume_at or not sf.is_done(self.stage_dir(n))]
         for name in self.stage_names:
             if name not in todo and not self.only:
-                print_log(f'pipeline: stage {name} already done, skipped', logger='current',
-                          level=logging.INFO)
+                print_log(f'pipeline: {self.stage_label(name)} already done, skipped',
+                          logger='current', level=logging.INFO)
         self.check_data(todo)
         if self.only:
             self.check_inputs(self.only)
@@ -307,15 +348,13 @@ class StagedPipeline:
             # what is to be tested must load before a finished stage loses its marker
             load_local_checkpoint(spec['checkpoint'], map_location='cpu')
         sf.clear_marker(stage_dir)
-        print_log(f'pipeline: stage {name} ({spec["kind"]}) -> {stage_dir}', logger='current',
-                  level=logging.INFO)
         if spec['kind'] == 'test':
             return self._run_test(name, spec, cfg)
         latest = checkpoint or (latest_loadable_checkpoint(stage_dir) if self.resume else None)
         init_path = osp.join(stage_dir, 'init.pth') if spec.get('init_from') else None
         cfg.resume = latest is not None
         cfg.load_from = latest or init_path
-        runner = Runner.from_cfg(cfg)
+        runner = self._stage_runner(name, spec, cfg)
         init = None
         if latest is None and init_path:
             init = self._init_weights(name, spec['init_from'])(
@@ -326,6 +365,18 @@ class StagedPipeline:
             sf.atomic_write_json(osp.join(stage_dir, sf.INIT_REPORT), init)
         runner.train()
         return self._finish_training(name, spec, runner, init)
+
+    def stage_label(self, name: str) -> str:
+        """``'stage k/N: <name>'``, ``k`` the stage's place in the pipeline's order."""
+        return f'stage {self.stage_names.index(name) + 1}/{len(self.stage_names)}: {name}'
+
+    def _stage_runner(self, name: str, spec: dict, cfg: Config) -> Runner:
+        """The stage's runner (:func:`stage_runner`), announced once it exists, so that the
+        line also opens the stage's own log file."""
+        runner = stage_runner(name, cfg)
+        print_log(f'pipeline: {self.stage_label(name)} ({spec["kind"]}) -> '
+                  f'{self.stage_dir(name)}', logger='current', level=logging.INFO)
+        return runner
 
     def _init_weights(self, name: str, entries: List[dict]):
         """The :class:`InheritWeights` transform of a stage's ``init_from``."""
@@ -350,9 +401,7 @@ class StagedPipeline:
                        stopped_early=bool(runner.iter < loop.max_iters))
         if init is not None:
             metrics['init'] = init
-        for key, buf in runner.message_hub.log_scalars.items():
-            if key.startswith('train/') and ('loss' in key or 'acc' in key or 'arch' in key):
-                metrics[key] = float(buf.current())
+        metrics.update(final_train_scalars(runner))
         declared = {k: v for k, v in self.outputs[name].items()
                     if k not in ('dir', *IMPLICIT_OUTPUTS)}
         barrier()  # the main process's export hook writes the declared outputs
@@ -374,7 +423,7 @@ class StagedPipeline:
         cfg.resume, cfg.load_from = False, spec.get('checkpoint')
         cfg.train_dataloader, cfg.train_cfg, cfg.optim_wrapper = None, None, None
         cfg.param_scheduler = None
-        runner = Runner.from_cfg(cfg)
+        runner = self._stage_runner(name, spec, cfg)
         metrics = dict(kind='test')
         metrics.update({k: float(v) if isinstance(v, (int, float)) else v
                         for k, v in runner.test().items()})
