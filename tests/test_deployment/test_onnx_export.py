@@ -166,6 +166,17 @@ def test_profile_adds_onnxruntime_latency_of_an_exportable_net(bmtas, monkeypatc
     assert 'latency_ort_ms' not in plain  # not a multi-task network: nothing to export
 
 
+def test_check_fails_on_a_raw_difference_or_on_predictions_that_differ():
+    tool = _load_tool()
+    report = dict(max_abs_diff=2e-6, outputs=dict(seg_logits=2e-6, det_cls_score_0=1e-6),
+                  predictions=dict(pred_instances=dict(same=True), pred_sem_seg=dict(same=True)))
+    assert tool.check_failures(dict(det=report), atol=1e-4) == []
+    assert tool.check_failures(dict(det=report), atol=1e-6) == [
+        '[det] seg_logits differs by 2e-06 > --atol 1e-06']
+    report['predictions']['pred_sem_seg']['same'] = False
+    assert tool.check_failures(dict(seg=report), atol=1e-4) == ['[seg] pred_sem_seg differ']
+
+
 def test_bad_input_is_one_line(monkeypatch, capsys, tmp_path):
     tool = osp.join('deployment', 'pytorch2onnx.py')
     # a pipeline whose search has not run: the missing genotype file is named, with the remedy

@@ -2,7 +2,7 @@
 
     python tools/deployment/pytorch2onnx.py CONFIG [CHECKPOINT] [--out FILE.onnx]
         [--shape H W] [--opset 17] [--stage NAME] [--random-weights]
-        [--check] [--check-images N] [--cfg-options k=v ...]
+        [--check] [--check-images N] [--atol 1e-4] [--cfg-options k=v ...]
 
 CONFIG is a model config (the MTL baseline, a BMTAS retrain config) or a pipeline (MTNAS,
 BMTAS): for a pipeline the network of its test stage (or ``--stage``) is exported, its structure
@@ -15,7 +15,8 @@ preprocessor does) to the raw head outputs: SSD ``det_cls_score_<l>`` / ``det_bb
 per level and ``seg_logits`` (MTNAS, MTL baseline), ``<task>_logits`` (BMTAS). Anchors, NMS and
 argmax are left to the model's ``predict_by_feat`` (``mmmtnas.deployment.decode_outputs``).
 ``--check`` runs the graph in ONNX Runtime on the first images of the config's test data and
-prints the largest difference to PyTorch and whether boxes and masks agree after decoding.
+prints the largest difference to PyTorch and whether boxes and masks agree after decoding; it
+fails (exit 1) above ``--atol`` or when they do not agree.
 Beside the ONNX file, ``<out>.json`` records the input, outputs and normalisation.
 """
 import argparse
@@ -52,6 +53,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='compare ONNX Runtime with PyTorch on the test data')
     parser.add_argument('--check-images', type=int, default=2,
                         help='images per test dataloader for --check (default 2)')
+    parser.add_argument('--atol', type=float, default=1e-4,
+                        help='--check fails above this absolute difference of any raw output '
+                        '(default 1e-4)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings in the config, key=value')
     return parser.parse_args(argv)
@@ -157,6 +161,20 @@ def format_check(reports: dict) -> str:
     return '\n'.join(lines)
 
 
+def check_failures(reports: dict, atol: float) -> list:
+    """What makes a ``--check`` fail: a raw output further than ``atol`` from PyTorch's, or
+    predictions that differ after decoding (one line each)."""
+    problems = []
+    for name, report in reports.items():
+        if report['max_abs_diff'] > atol:
+            worst = max(report['outputs'], key=report['outputs'].get)
+            problems.append(f'[{name}] {worst} differs by {report["max_abs_diff"]:.3g} > '
+                            f'--atol {atol:g}')
+        problems += [f'[{name}] {field} differ' for field, fig in report['predictions'].items()
+                     if not fig['same']]
+    return problems
+
+
 def _meta(model: torch.nn.Module, names: list, config: str, checkpoint: Optional[str],
           shape) -> dict:
     prep = model.data_preprocessor
@@ -212,6 +230,9 @@ def main(argv=None) -> dict:
     if args.check:
         meta['check'] = check_on_test_data(model, model_cfg, out, args.check_images)
         print(format_check(meta['check']))
+        problems = check_failures(meta['check'], args.atol)
+        if problems:
+            raise RuntimeError(f'ONNX Runtime disagrees with PyTorch: {"; ".join(problems)}')
     return meta
 
 
