@@ -158,7 +158,8 @@ def markdown(results: Dict[str, dict]) -> str:
         if not rows:
             continue
         lines += [f'### {setting}', '',
-                  '| config | ' + ' | '.join(keys) + ' | Δm (%) | GMAdds | params (M) | '
+                  '| config | ' + ' | '.join(k + (' (%)' if k == 'det/mAP' else '')
+                                             for k in keys) + ' | Δm (%) | GMAdds | params (M) | '
                   'wall (s) |', '|---' * (len(keys) + 5) + '|']
         role = {c: 'baseline' for c in spec['single'] + spec['baselines']}
         for config, r in sorted(rows.items(), key=lambda kv: (role.get(kv[0], 'method'),
@@ -167,7 +168,10 @@ def markdown(results: Dict[str, dict]) -> str:
                 lines.append(f'| `{config}` | ' + ' | '.join('–' for _ in keys) +
                              f' | – | – | – | error: {r["error"][:80]} |')
                 continue
-            m = r['metrics']
+            # mmdet's VOCMetric gives mAP as a fraction; shown in percent as the other metrics
+            m = dict(r['metrics'])
+            if m.get('det/mAP') is not None:
+                m['det/mAP'] = 100 * m['det/mAP']
             lines.append(f'| `{config}` | ' + ' | '.join(_cell(m.get(k)) for k in keys) +
                          f' | {_cell(r.get("delta_m"))} | {_cell(m.get("macs_G"), 4)} | '
                          f'{_cell(m.get("params_M"), 3)} | {_cell(r.get("wall_s"), 0)} |')
