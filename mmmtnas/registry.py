@@ -134,6 +134,13 @@ PARAM_SCHEDULERS = Registry(
 CANDIDATE_OPS = Registry(
     'darts candidate op', scope='mmmtnas', locations=['mmmtnas.models.nas.operations'])
 
+# Branching methods (FAFS, BMN, random trees): functions from a trained model (or a target branch
+# file) to a branch structure. A registry, so that the engine's hooks reach them by name without
+# importing model code.
+BRANCHING_METHODS = Registry(
+    'branching method', scope='mmmtnas',
+    locations=['mmmtnas.models.branched.branching_methods'])
+
 METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['mmmtnas.evaluation'])
 EVALUATOR = Registry(
     'evaluator', parent=MMENGINE_EVALUATOR, locations=['mmmtnas.evaluation'])

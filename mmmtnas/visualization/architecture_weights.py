@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from mmmtnas.models.search.architecture_weights import ChoiceWeights
+from mmmtnas.structures.choice_weights import ChoiceWeights
 
 # Annotate every cell with its value while a panel stays readable.
 _ANNOTATE_MAX_CELLS = 64

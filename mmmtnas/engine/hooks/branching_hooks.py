@@ -10,7 +10,7 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmmtnas.registry import HOOKS
+from mmmtnas.registry import BRANCHING_METHODS, HOOKS
 
 
 class _BranchingHook(Hook):
@@ -72,9 +72,9 @@ class FAFSBranchingHook(_BranchingHook):
         self.threshold = threshold
 
     def find(self, runner):
-        from mmmtnas.models.branched.branching_methods import fafs_branch_structure
-        return fafs_branch_structure(runner.model, self.images(runner), self.penalty,
-                                     self.cost_input_size, self.num_images, self.threshold)
+        fafs = BRANCHING_METHODS.get('fafs')
+        return fafs(runner.model, self.images(runner), self.penalty, self.cost_input_size,
+                    self.num_images, self.threshold)
 
 
 @HOOKS.register_module()
@@ -106,10 +106,9 @@ class BMNBranchingHook(_BranchingHook):
         self.split_layers = split_layers
 
     def find(self, runner):
-        from mmmtnas.models.branched.branching_methods import bmn_branch_structure
-        return bmn_branch_structure(runner.model, self.images(runner), self.cost_input_size,
-                                    self.num_images, self.max_madds, self.budget,
-                                    self.feature_size, self.split_layers)
+        bmn = BRANCHING_METHODS.get('bmn')
+        return bmn(runner.model, self.images(runner), self.cost_input_size, self.num_images,
+                   self.max_madds, self.budget, self.feature_size, self.split_layers)
 
 
 @HOOKS.register_module()
@@ -131,6 +130,5 @@ class RandomBranchingHook(_BranchingHook):
         self.target, self.tolerance, self.seed = target, tolerance, seed
 
     def find(self, runner):
-        from mmmtnas.models.branched.branching_methods import random_branch_structure
-        return random_branch_structure(self.path(runner, self.target), self.tolerance,
-                                       self.seed)
+        random_tree = BRANCHING_METHODS.get('random')
+        return random_tree(self.path(runner, self.target), self.tolerance, self.seed)

@@ -5,6 +5,7 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from mmmtnas.registry import BRANCHING_METHODS
 from mmmtnas.structures.branch_file import BranchStructure, load_branch_file
 from .bmn import layer_affinities, search_branching
 from .branching_probes import (_dense_model, branch_structure, encoder_layer_costs,
@@ -13,6 +14,7 @@ from .fafs import easy_samples, fafs_branching, task_affinity
 from .random_branching import matched_random_tree, structure_costs, tree_cost
 
 
+@BRANCHING_METHODS.register_module(name='fafs')
 def fafs_branch_structure(model, dataloader: Iterable, penalty: float,
                           cost_input_size: Sequence[int], num_images: int = 10**9,
                           threshold: str = 'median') -> BranchStructure:
@@ -47,6 +49,7 @@ def fafs_branch_structure(model, dataloader: Iterable, penalty: float,
     return branch_structure(tasks, names, routing, costs, stem, cost_input_size, meta)
 
 
+@BRANCHING_METHODS.register_module(name='bmn')
 def bmn_branch_structure(model, dataloader: Iterable, cost_input_size: Sequence[int],
                          num_images: int, max_madds: Optional[float] = None,
                          budget: Optional[float] = None,
@@ -98,6 +101,7 @@ def bmn_branch_structure(model, dataloader: Iterable, cost_input_size: Sequence[
     return branch_structure(tasks, names, routing, costs, stem, cost_input_size, meta)
 
 
+@BRANCHING_METHODS.register_module(name='random')
 def random_branch_structure(target: str, tolerance: float = 0.02, seed: int = 0,
                             tasks: Optional[Sequence[str]] = None) -> BranchStructure:
     """A random tree whose MAdds match a branch file's (see :mod:`.random_branching`).
