@@ -8,7 +8,7 @@
 # not publish). Δm against the Single baseline's results. See docs/comparison_dense.md.
 #   python tools/train.py configs/bmtas/mnv2_pascal_mt_single.py    # the columns' start
 #   python tools/train.py configs/comparison/cross_stitch/mnv2_pascal_cross_stitch.py
-_base_ = ['../../bmtas/mnv2_pascal_mt_shared.py']
+_base_ = ['../../bmtas/mnv2_pascal_mt_shared.py', '../_base_/column_networks.py']
 
 single_task_checkpoint = 'work_dirs/mnv2_pascal_mt_single/iter_40000.pth'
 model = dict(
@@ -16,9 +16,7 @@ model = dict(
     single_task_checkpoints=single_task_checkpoint,
     encoder=dict(
         _delete_=True,
+        **_base_.column_encoder,
         type='mmmtnas.CrossStitchNetwork',
-        backbone={{_base_.bmtas_backbone}},
-        context=dict(type='mmmtnas.EncoderRASPP', channels=128, dropout_ratio=0.1,
-                     norm_cfg={{_base_.norm_cfg}}),
-        output_stride=16,
-        init_same=0.9))
+        backbone=_base_.model.encoder.backbone,
+        context=_base_.model.encoder.context))

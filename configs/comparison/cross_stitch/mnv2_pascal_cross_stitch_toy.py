@@ -5,18 +5,16 @@
 # when work_dirs/toy_mnv2_pascal_single/single_metrics.json exists).
 #   python tools/dataset_converters/make_toy_dense.py --out data/toy_dense --num-images 16
 #   python tools/train.py configs/comparison/cross_stitch/mnv2_pascal_cross_stitch_toy.py
-_base_ = ['../../bmtas/toy_mnv2_pascal_shared.py']
+_base_ = ['../../bmtas/toy_mnv2_pascal_shared.py', '../_base_/column_networks.py']
 
 model = dict(
     type='mmmtnas.ColumnMultiTaskModel',
     single_task_checkpoints=None,
     encoder=dict(
         _delete_=True,
+        **_base_.column_encoder,
         type='mmmtnas.CrossStitchNetwork',
-        backbone={{_base_.bmtas_backbone}},
-        context=dict(type='mmmtnas.EncoderRASPP', channels=32, dropout_ratio=0.1,
-                     norm_cfg={{_base_.norm_cfg}}),
-        output_stride=16,
-        init_same=0.9))
+        backbone=_base_.model.encoder.backbone,
+        context=_base_.model.encoder.context))
 train_cfg = dict(max_iters=10, val_interval=10)
 default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=10, max_keep_ckpts=1))

@@ -5,7 +5,7 @@
 # against the Single baseline's results. See docs/comparison_dense.md.
 #   python tools/train.py configs/bmtas/r50_nyud_mt_single.py
 #   python tools/train.py configs/comparison/cross_stitch/r50_nyud_cross_stitch.py
-_base_ = ['../../bmtas/r50_nyud_mt_shared.py']
+_base_ = ['../../bmtas/r50_nyud_mt_shared.py', '../_base_/column_networks.py']
 
 single_task_checkpoint = 'work_dirs/r50_nyud_mt_single/iter_20000.pth'
 model = dict(
@@ -13,8 +13,7 @@ model = dict(
     single_task_checkpoints=single_task_checkpoint,
     encoder=dict(
         _delete_=True,
+        **_base_.column_encoder,
         type='mmmtnas.CrossStitchNetwork',
-        backbone={{_base_.bmtas_backbone}},
-        context={{_base_.bmtas_context}},
-        output_stride=16,
-        init_same=0.9))
+        backbone=_base_.model.encoder.backbone,
+        context=_base_.model.encoder.context))

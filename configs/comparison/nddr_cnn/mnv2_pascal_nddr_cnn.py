@@ -7,7 +7,7 @@
 # docs/comparison_dense.md.
 #   python tools/train.py configs/bmtas/mnv2_pascal_mt_single.py    # the columns' start
 #   python tools/train.py configs/comparison/nddr_cnn/mnv2_pascal_nddr_cnn.py
-_base_ = ['../../bmtas/mnv2_pascal_mt_shared.py']
+_base_ = ['../../bmtas/mnv2_pascal_mt_shared.py', '../_base_/column_networks.py']
 
 single_task_checkpoint = 'work_dirs/mnv2_pascal_mt_single/iter_40000.pth'
 model = dict(
@@ -15,11 +15,9 @@ model = dict(
     single_task_checkpoints=single_task_checkpoint,
     encoder=dict(
         _delete_=True,
+        **_base_.column_encoder,
         type='mmmtnas.NDDRNetwork',
-        backbone={{_base_.bmtas_backbone}},
-        context=dict(type='mmmtnas.EncoderRASPP', channels=128, dropout_ratio=0.1,
-                     norm_cfg={{_base_.norm_cfg}}),
-        output_stride=16,
-        init_same=0.9,
-        norm_cfg={{_base_.norm_cfg}},
+        backbone=_base_.model.encoder.backbone,
+        context=_base_.model.encoder.context,
+        norm_cfg=_base_.norm_cfg,
         act_cfg=dict(type='ReLU6')))

@@ -6,7 +6,7 @@
 # docs/comparison_dense.md.
 #   python tools/train.py configs/bmtas/r50_nyud_mt_single.py
 #   python tools/train.py configs/comparison/nddr_cnn/r50_nyud_nddr_cnn.py
-_base_ = ['../../bmtas/r50_nyud_mt_shared.py']
+_base_ = ['../../bmtas/r50_nyud_mt_shared.py', '../_base_/column_networks.py']
 
 single_task_checkpoint = 'work_dirs/r50_nyud_mt_single/iter_20000.pth'
 model = dict(
@@ -14,10 +14,9 @@ model = dict(
     single_task_checkpoints=single_task_checkpoint,
     encoder=dict(
         _delete_=True,
+        **_base_.column_encoder,
         type='mmmtnas.NDDRNetwork',
-        backbone={{_base_.bmtas_backbone}},
-        context={{_base_.bmtas_context}},
-        output_stride=16,
-        init_same=0.9,
-        norm_cfg={{_base_.norm_cfg}},
+        backbone=_base_.model.encoder.backbone,
+        context=_base_.model.encoder.context,
+        norm_cfg=_base_.norm_cfg,
         act_cfg=dict(type='ReLU')))
