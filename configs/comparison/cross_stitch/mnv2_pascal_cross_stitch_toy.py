@@ -10,11 +10,7 @@ _base_ = ['../../bmtas/toy_mnv2_pascal_shared.py', '../_base_/column_networks.py
 model = dict(
     type='mmmtnas.ColumnMultiTaskModel',
     single_task_checkpoints=None,
-    encoder=dict(
-        _delete_=True,
-        **_base_.column_encoder,
-        type='mmmtnas.CrossStitchNetwork',
-        backbone=_base_.model.encoder.backbone,
-        context=_base_.model.encoder.context))
+    encoder=dict(_delete_=True, **_base_.column_encoder, type='mmmtnas.CrossStitchNetwork',
+                 backbone=_base_.model.encoder.backbone, context=_base_.model.encoder.context))
 train_cfg = dict(max_iters=10, val_interval=10)
 default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=10, max_keep_ckpts=1))

@@ -11,9 +11,5 @@ single_task_checkpoint = 'work_dirs/r50_nyud_mt_single/iter_20000.pth'
 model = dict(
     type='mmmtnas.ColumnMultiTaskModel',
     single_task_checkpoints=single_task_checkpoint,
-    encoder=dict(
-        _delete_=True,
-        **_base_.column_encoder,
-        type='mmmtnas.CrossStitchNetwork',
-        backbone=_base_.model.encoder.backbone,
-        context=_base_.model.encoder.context))
+    encoder=dict(_delete_=True, **_base_.column_encoder, type='mmmtnas.CrossStitchNetwork',
+                 backbone=_base_.model.encoder.backbone, context=_base_.model.encoder.context))

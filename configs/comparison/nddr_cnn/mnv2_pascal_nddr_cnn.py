@@ -13,11 +13,6 @@ single_task_checkpoint = 'work_dirs/mnv2_pascal_mt_single/iter_40000.pth'
 model = dict(
     type='mmmtnas.ColumnMultiTaskModel',
     single_task_checkpoints=single_task_checkpoint,
-    encoder=dict(
-        _delete_=True,
-        **_base_.column_encoder,
-        type='mmmtnas.NDDRNetwork',
-        backbone=_base_.model.encoder.backbone,
-        context=_base_.model.encoder.context,
-        norm_cfg=_base_.norm_cfg,
-        act_cfg=dict(type='ReLU6')))
+    encoder=dict(_delete_=True, **_base_.column_encoder, type='mmmtnas.NDDRNetwork',
+                 backbone=_base_.model.encoder.backbone, context=_base_.model.encoder.context,
+                 norm_cfg=_base_.norm_cfg, act_cfg=dict(type='ReLU6')))

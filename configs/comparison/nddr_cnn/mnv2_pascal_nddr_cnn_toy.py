@@ -10,13 +10,8 @@ _base_ = ['../../bmtas/toy_mnv2_pascal_shared.py', '../_base_/column_networks.py
 model = dict(
     type='mmmtnas.ColumnMultiTaskModel',
     single_task_checkpoints=None,
-    encoder=dict(
-        _delete_=True,
-        **_base_.column_encoder,
-        type='mmmtnas.NDDRNetwork',
-        backbone=_base_.model.encoder.backbone,
-        context=_base_.model.encoder.context,
-        norm_cfg=_base_.norm_cfg,
-        act_cfg=dict(type='ReLU6')))
+    encoder=dict(_delete_=True, **_base_.column_encoder, type='mmmtnas.NDDRNetwork',
+                 backbone=_base_.model.encoder.backbone, context=_base_.model.encoder.context,
+                 norm_cfg=_base_.norm_cfg, act_cfg=dict(type='ReLU6')))
 train_cfg = dict(max_iters=10, val_interval=10)
 default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=10, max_keep_ckpts=1))
