@@ -7,17 +7,8 @@
 # leaves 4-8 channels on MobileNetV2), the setting at which the network measures the paper's
 # MAdds (docs/comparison_dense.md). Shared schedule (40k iterations, batch 16); Δm against the
 # Single baseline's results.
-_base_ = ['../../bmtas/mnv2_pascal_mt_shared.py']
+_base_ = ['../../bmtas/mnv2_pascal_mt_shared.py', '../_base_/mtan_mnv2.py']
 
 model = dict(
-    encoder=dict(
-        _delete_=True,
-        type='mmmtnas.MTANEncoder',
-        backbone={{_base_.bmtas_backbone}},
-        context=dict(type='mmmtnas.EncoderRASPP', channels=128, dropout_ratio=0.1,
-                     norm_cfg={{_base_.norm_cfg}}),
-        output_stride=16,
-        att_reduction=1,
-        separable=True,
-        norm_cfg={{_base_.norm_cfg}},
-        act_cfg=dict(type='ReLU6')))
+    encoder=dict(_delete_=True, **_base_.mtan_mnv2_encoder, norm_cfg=_base_.norm_cfg,
+                 backbone=_base_.model.encoder.backbone, context=_base_.model.encoder.context))
