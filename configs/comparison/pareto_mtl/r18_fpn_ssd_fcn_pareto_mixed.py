@@ -6,23 +6,12 @@
 # spread over the quarter circle (the paper's), this run k = 2 (45 degrees); set
 # `--cfg-options model.preference_index=K` for the others. 75k iterations = the baseline's 150k
 # one-task iterations (75k batches per task).
-_base_ = ['../../mtl_baseline/r18_fpn_ssd_fcn_mixed.py']
+_base_ = ['../../mtl_baseline/r18_fpn_ssd_fcn_mixed.py', '../_base_/pareto_mtl.py']
 max_iters = 75000
-model = dict(
-    _delete_=True,
-    type='mmmtnas.ParetoMTL',
-    architecture=_base_.model,
-    num_preferences=5,
-    preference_index=2,
-    shared_modules=('backbone', 'neck'),
-    # the reference code looks for a feasible point for at most 2 epochs, stopping at the
-    # first step with no violated constraint
-    init_max_iters=1000)
-train_cfg = dict(
-    _delete_=True,
-    type='mmmtnas.JointTaskTrainLoop',
-    max_iters=max_iters,
-    val_interval=5000)
+# the reference code looks for a feasible point for at most 2 epochs, stopping at the first
+# step with no violated constraint
+model = dict(_delete_=True, **_base_.pareto_mtl, architecture=_base_.model, init_max_iters=1000)
+train_cfg = dict(_delete_=True, **_base_.pareto_loop, max_iters=max_iters, val_interval=5000)
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=0., by_epoch=False, begin=0,
          end=max_iters)
