@@ -6,7 +6,7 @@
 # (mmseg SegformerHead over all decoder levels), and the training-only class-aware (per level)
 # and class-agnostic (box masks, per level) segmentation supervisions. docs/comparison_driving.md
 # says what differs from the paper.
-_base_ = ['../../mtl_baseline/r18_fpn_ssd_fcn_mixed.py']
+_base_ = ['../../mtl_baseline/r18_fpn_ssd_fcn_mixed.py', '../_base_/triplenet.py']
 # The paper gives no decoder width for this network; 256 channels give 22.0 GFLOPs at 320x512
 # (get_flops.py) against Table 1's 21.2 G (128 channels: 14.9 G).
 channels = 256
@@ -15,23 +15,10 @@ model = dict(
     type='mmmtnas.TripleNet',
     data_preprocessor=_base_.model.data_preprocessor,
     backbone=dict(_base_.model.backbone, out_indices=(1, 2, 3)),  # strides 8, 16, 32
-    neck=dict(
-        type='mmmtnas.TripleNetDecoder',
-        in_channels=[128, 256, 512],
-        channels=channels,
-        num_extra_levels=2),  # strides 64, 128
+    neck=dict(_base_.triplenet_decoder, in_channels=[128, 256, 512], channels=channels),
     det_head=dict(_base_.model.det_head, in_channels=(channels, ) * 5),
-    seg_head=dict(
-        type='mmseg.SegformerHead',
-        in_channels=[channels] * 5,
-        in_index=[0, 1, 2, 3, 4],
-        channels=64,
-        num_classes=len(_base_.seg_classes),
-        dropout_ratio=0.1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        align_corners=False,
-        ignore_index=255,
-        loss_decode=dict(type='mmseg.CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+    seg_head=dict(_base_.triplenet_seg_head, in_channels=[channels] * 5, channels=64,
+                  num_classes=len(_base_.seg_classes)),
     icm_channels=32,
     objectness_loss_weight=1.,
     aux_seg_loss_weight=1.,
