@@ -15,6 +15,7 @@ archive and the members it lacks.
   ``depth``, ``normals``, ``edge`` as ``.npy``). Members of the first kind are decoded as the
   ASTMT loader decodes them and written in the second; members of the second are copied.
 """
+import argparse
 import gzip
 import io
 import os
@@ -199,3 +200,28 @@ def convert_nyud_mt(archive: str, out_dir: str) -> dict:
     _raise_missing(archive, top + 'gt_sets/{train,val}.txt', missing)
     return dict(written=counts['written'], skipped=counts['skipped'],
                 **{split: len(v) for split, v in ids.items()})
+
+
+def archive_cli(convert: Callable[[str, str], dict], archive_name: str, default_out: str,
+                description: str, argv: Optional[Sequence[str]] = None) -> dict:
+    """The command line of ``tools/dataset_converters/{pascal,nyud}_mt.py``: ``ARCHIVE [--out
+    DIR]``, then ``convert`` and a one-line summary.
+
+    Args:
+        convert (Callable): :func:`convert_pascal_mt` or :func:`convert_nyud_mt`.
+        archive_name (str): The archive's file name, shown by ``--help``.
+        default_out (str): The data root ``--out`` defaults to.
+        description (str): The tool's one-line description.
+        argv (Sequence[str], optional): The arguments; ``sys.argv[1:]`` when None.
+
+    Returns:
+        dict: ``convert``'s report.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('archive', help=archive_name)
+    parser.add_argument('--out', default=default_out, help='data root to write')
+    args = parser.parse_args(argv)
+    report = convert(args.archive, args.out)
+    print(f"{args.out}: train {report['train']} / val {report['val']} images, all files "
+          f"present ({report['written']} written, {report['skipped']} other members skipped)")
+    return report
