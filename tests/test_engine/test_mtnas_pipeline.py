@@ -159,10 +159,11 @@ def test_search_logs_the_alphas_it_exports_and_draws_them_beside_every_export(
               if '"arch/' in line]
     # the toy config logs every 5 iterations: the start, iteration 5, the end (8)
     assert [line['step'] for line in logged] == [0, 5, ITERS['s1_det']]
-    ops = MODELS.build(_pipeline(wd.parent).stage_config('s1_det').model).supernet \
-        .backbone.op_names
     alphas = genotype_alphas(str(wd / 'genotype.yaml'))  # the exported (final) alphas
-    assert {'backbone.normal', 'backbone.reduce'} <= set(alphas)
+    # S1 (det) searches the detection neck's cells
+    assert set(alphas) == {'det_neck.normal', 'det_neck.reduce'}
+    ops = MODELS.build(_pipeline(wd.parent).stage_config('s1_det').model).supernet \
+        .det_neck.op_names
     for name in alphas:  # every cell type searched (no PC-DARTS edges in the toy)
         probs = torch.softmax(torch.tensor(alphas[name], dtype=torch.float64), dim=-1)
         for e, row in enumerate(probs):

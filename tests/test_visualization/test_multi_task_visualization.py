@@ -26,7 +26,10 @@ TEST_TOOL = osp.join(REPO_ROOT, 'tools/test.py')
 # Random weights predict boxes with scores around 1 / (classes + 1): thr 0 draws them; three
 # per image keep the picture readable; opaque boxes make their pixels the palette colour.
 OPTIONS = ['default_hooks.visualization.score_thr=0', 'model.det_head.test_cfg.max_per_img=3',
-           'visualizer.det_alpha=1.0']
+           'visualizer.det_alpha=1.0',
+           # mmengine keeps one visualizer per name: an earlier in-process run's instance
+           # (other options) would otherwise draw this run's pictures
+           'visualizer.name=show_dir_test_visualizer']
 # Four sources per task (two datasets x train/val folders); serialising each one's few records
 # costs a full gc.collect() of the test process, seconds on a busy CPU.
 OPTIONS += [f'test_dataloader.{task}.dataset.dataset.datasets.{i}.dataset.serialize_data=False'
