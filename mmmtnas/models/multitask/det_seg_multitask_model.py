@@ -308,7 +308,8 @@ class DetSegMultiTaskModel(BaseModel):
         raise ValueError(f'Invalid mode "{mode}"; expected "loss", "predict" or "tensor"')
 
     # ------------------------------------------------------------------ checks
-    def check_dataset_meta(self, task: str, metainfo: Optional[dict], dataset_name: str = '') -> None:
+    def check_dataset_meta(self, task: str, metainfo: Optional[dict],
+                           dataset_name: str = '') -> None:
         """Check that the head of ``task`` predicts as many classes as its dataset has.
 
         Args:
