@@ -11,7 +11,6 @@ mask and dense maps; the box score threshold is
 """
 import argparse
 
-from mmmtnas.engine.runner.plain_text_config import PlainTextConfig
 from mmmtnas.registry import register_all_modules
 from mmmtnas.utils.cli import (add_common_arguments, build_runner, is_pipeline,
                                load_tool_config, run_cli)
@@ -69,10 +68,6 @@ def main() -> None:
     # a bad checkpoint is one error line before the runner writes anything
     load_local_checkpoint(args.checkpoint, map_location='cpu')
     cfg = load_tool_config(args)
-    if not is_pipeline(cfg):
-        # mmengine runs yapf over the config text for the log, the dump and the visualizer:
-        # minutes on a busy CPU for a test that takes seconds (the pipeline's stages do the same)
-        cfg = PlainTextConfig(cfg.to_dict(), filename=cfg.filename)
     cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)

@@ -10,6 +10,8 @@ from typing import Callable, Iterable, Optional
 
 from mmengine.config import Config, DictAction
 
+from .config_text import unformatted_fromfile
+
 # Keys that ``Runner.from_cfg`` (and our runners) read; a top-level key one typo away from one of
 # these is almost certainly a mistake that the runner would silently ignore.
 RUNNER_KEYS = (
@@ -54,7 +56,7 @@ def load_config(path: str, options: Optional[dict] = None) -> Config:
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file not found: {path}')
-    cfg = Config.fromfile(path)
+    cfg = unformatted_fromfile(path)
     if options:
         cfg.merge_from_dict(pipeline_options(cfg, options) if is_pipeline(cfg) else options)
     return cfg

@@ -11,7 +11,6 @@ import os.path as osp
 import runpy
 import sys
 
-import mmengine.config.config as mmengine_config
 import pytest
 
 from mmmtnas.testing import make_toy_dense
@@ -36,8 +35,6 @@ def cwd(tmp_path_factory):
 
 def run_tool(monkeypatch, cwd, tool, *args):
     """``python tools/<tool>.py ARGS`` in this process, in ``cwd``; fails on a non-zero exit."""
-    # Speed only: a Runner formats its config with yapf several times; the text stays valid.
-    monkeypatch.setattr(mmengine_config, 'FormatCode', lambda text, **kwargs: (text, False))
     monkeypatch.setattr(sys, 'argv', [f'{tool}.py', *map(str, args)])
     monkeypatch.chdir(cwd)  # the configs read data/toy_dense relative to the working dir
     try:

@@ -8,7 +8,6 @@ import os.path as osp
 import runpy
 import sys
 
-import mmengine.config.config as mmengine_config
 import pytest
 from repo_paths import REPO_ROOT
 
@@ -35,10 +34,6 @@ def toy_root(tmp_path_factory):
 
 
 def _tool(monkeypatch, root, name, *args):
-    # Speed only: a Runner formats its config with yapf about six times (seconds each under
-    # load); mmmtnas.engine.runner.PlainTextConfig skips that pass for pipeline stages, and a
-    # plain-runner config is formatted alike here. The text stays valid Python.
-    monkeypatch.setattr(mmengine_config, 'FormatCode', lambda text, **kwargs: (text, False))
     monkeypatch.setattr(sys, 'argv', [f'{name}.py', *args])
     monkeypatch.chdir(root)  # the configs read data/toy_driving relative to the working dir
     runpy.run_path(osp.join(REPO_ROOT, 'tools', f'{name}.py'), run_name='__main__')

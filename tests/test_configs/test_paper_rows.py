@@ -15,9 +15,9 @@ from mtnas_toy_runs import in_toy_root, shared_toy_run, stage_metrics
 from repo_paths import REPO_ROOT
 
 from mmmtnas.engine.runner import stage_files as sf
-from mmmtnas.engine.runner.plain_text_config import PlainTextConfig
 from mmmtnas.structures.genotype import load_genotype_file
 from mmmtnas.utils.cli import is_pipeline
+from mmmtnas.utils.config_text import unformatted_fromfile
 
 TABLES = osp.join(REPO_ROOT, 'configs', 'mtnas')
 ROWS = sorted(osp.relpath(p, TABLES) for p in glob.glob(osp.join(TABLES, 'table*', '*_toy.py')))
@@ -78,8 +78,7 @@ ROW_CHECKS = {
 
 def _run_plain(path, work_dir, root) -> dict:
     """A baseline row: 2 iterations, then validation; its metrics."""
-    cfg = Config.fromfile(path)
-    cfg = PlainTextConfig(cfg.to_dict(), filename=path)  # as the pipelines' stages
+    cfg = unformatted_fromfile(path)  # as tools/train.py loads it
     cfg.merge_from_dict({'train_cfg.max_iters': 2, 'train_cfg.val_interval': 2,
                          'default_hooks.logger.interval': 1})
     cfg.work_dir = str(work_dir)

@@ -29,11 +29,13 @@ SEARCH = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_search.py')
 RETRAIN = osp.join(REPO_ROOT, 'configs', 'bmtas', 'toy_mnv2_retrain.py')
 TASKS = ['semseg', 'sal']
 # The toy pipeline with a few iterations per stage: 2 warm-up, one cycle of the alternating
-# phases (1 architecture + 2 weight batches of the 9 training images), 2 retraining iterations.
+# phases (1 architecture + 2 weight batches of the 9 training images), 2 retraining iterations;
+# the test stage also times the network in ONNX Runtime.
 TINY = f"""_base_ = [{CONFIG!r}]
 stages = dict(
     search=dict(train_cfg=dict(schedule=dict(warmup_iters=2, max_arch_iters=1))),
-    retrain=dict(train_cfg=dict(max_iters=2, val_interval=2)))
+    retrain=dict(train_cfg=dict(max_iters=2, val_interval=2)),
+    test=dict(onnx_latency=True))
 """
 
 
@@ -121,10 +123,16 @@ def test_summary_holds_the_branch_file_and_the_test_metrics(run):
     assert all(stage['done'] for stage in summary['stages'].values())
     assert 'branches' in summary['stages']['search']['structures']
     metrics = summary['stages']['test']['metrics']
-    for key in ('semseg/mIoU', 'sal/maxIoU', 'flops_G', 'params_M', 'latency_ms'):
+    for key in ('semseg/mIoU', 'sal/maxIoU', 'flops_G', 'params_M', 'latency_ms',
+                'latency_ort_ms'):
         assert isinstance(metrics[key], float), key
+    assert metrics['latency_ort_ms'] > 0
     assert metrics['input_size'] == [64, 64]
-    assert (run['work_dir'] / 'summary.md').is_file()
+    # a pipeline key: measured by the pipeline, not merged into the runner's config
+    (config, ) = (run['work_dir'] / 'test').glob('*/vis_data/config.py')
+    assert 'onnx_latency' not in config.read_text()
+    assert 'latency_ort_ms (ONNX Runtime, CPU, batch 1, median)' in \
+        (run['work_dir'] / 'summary.md').read_text()
 
 
 def test_the_log_counts_stages_and_names_the_summary_and_each_stage_has_its_vis_data(run):

@@ -110,8 +110,8 @@ def profile_model(model: nn.Module, input_size: Sequence[int], repeats: int = 10
         onnxruntime (bool, optional): Also export the model to ONNX and time it in ONNX
             Runtime (``latency_ort_ms``) when onnxruntime is installed and the model is
             exportable. Defaults to None: on when the environment has
-            ``MMMTNAS_PROFILE_ORT=1`` (the test stage of a pipeline passes nothing), off
-            otherwise, as the export costs seconds.
+            ``MMMTNAS_PROFILE_ORT=1``, off otherwise, as the export costs seconds (a
+            pipeline's test stage passes its ``onnx_latency`` key).
 
     Returns:
         dict: ``macs_G``, ``flops_G`` (2 x MACs), ``params_M`` (all parameters),

@@ -18,7 +18,8 @@ from .stage_files import atomic_write_json, atomic_write_text
 # what a complexity metric counts (model_profile's convention), shown beside its key
 METRIC_LABELS = dict(macs_G='GMACs = multiply-adds, the MAdds of BMTAS',
                      flops_G=f'GFLOPs = {FLOPS_PER_MAC} x MACs, the FLOPs of MTNAS',
-                     params_M='million parameters', latency_ms='CPU, batch 1, median')
+                     params_M='million parameters', latency_ms='CPU, batch 1, median',
+                     latency_ort_ms='ONNX Runtime, CPU, batch 1, median')
 # mmdet's VOCMetric / CocoMetric names (the last key component): AP and AR as fractions
 _FRACTION_METRIC = re.compile(r'^((bbox|segm|proposal)_)?(mAP|AP\d*|AR)([_@].*)?$|^recall@')
 UNITS = "accuracy in %; mmdet's 0-1 AP / AR x 100"

@@ -32,6 +32,9 @@ relative to ``stage_config_dir``) plus overrides given beside it. Pipeline keys 
   source maps that search's cell weights onto the derived cells. Written once into
   ``<stage>/init.pth``, which the stage loads.
 * ``checkpoint`` (test only): the checkpoint to test.
+* ``onnx_latency`` (test only): also export the model to ONNX and time it in ONNX Runtime
+  (``latency_ort_ms`` beside ``latency_ms``). Defaults to None: on with
+  ``MMMTNAS_PROFILE_ORT=1`` in the environment, off otherwise (the export costs seconds).
 
 Any string of a stage (spec, overrides, config) may contain ``{work_dir}`` and
 ``{stages.<name>.<output>}`` (the output's absolute path). A reference in a stage's spec or
@@ -66,11 +69,11 @@ from .amp import enable_amp
 from .checkpoints import latest_loadable_checkpoint
 from .model_profile import profile_model
 from .pipeline_summary import write_summary
-from .plain_text_config import PlainTextConfig
 from .stage_placeholders import references, substitute
 
 STAGE_KINDS = ('search', 'train', 'test')
-PIPELINE_KEYS = ('config', 'kind', 'outputs', 'init_from', 'checkpoint', 'input_size')
+PIPELINE_KEYS = ('config', 'kind', 'outputs', 'init_from', 'checkpoint', 'input_size',
+                 'onnx_latency')
 IMPLICIT_OUTPUTS = dict(checkpoint=sf.CHECKPOINT, metrics=sf.METRICS)
 _RUNNER_IDS = itertools.count()  # stage runners built in this process
 
@@ -229,7 +232,7 @@ class StagedPipeline:
                           self.cfg.get('stage_overrides')):
             if overrides:
                 cfg.merge_from_dict(copy.deepcopy(dict(overrides)), allow_list_keys=True)
-        cfg = PlainTextConfig(self._resolve(cfg.to_dict()), filename=path)
+        cfg = Config(self._resolve(cfg.to_dict()), filename=path, format_python_code=False)
         cfg.work_dir = self.stage_dir(name)
         cfg.launcher = self.launcher
         distributed_config(cfg, self.launcher)  # as tools/train.py does for a single run
@@ -428,7 +431,8 @@ class StagedPipeline:
         metrics.update({k: float(v) if isinstance(v, (int, float)) else v
                         for k, v in runner.test().items()})
         if spec.get('input_size'):
-            metrics.update(profile_model(unwrap_model(runner.model), spec['input_size']))
+            metrics.update(profile_model(unwrap_model(runner.model), spec['input_size'],
+                                         onnxruntime=spec.get('onnx_latency')))
         path = sf.atomic_write_json(self.output(name, 'metrics'), metrics)
         sf.mark_done(stage_dir, name, [path])
         return metrics

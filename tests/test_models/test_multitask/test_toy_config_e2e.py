@@ -3,13 +3,13 @@ layouts (BDD100K / Waymo COCO JSON, Cityscapes, BDD100K seg): a few iterations, 
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mmmtnas.engine.loops.source_dataloaders import SourceDataLoaders, check_model_tasks
 from mmmtnas.registry import MODELS
 from mmmtnas.testing import make_toy_driving
+from mmmtnas.utils.config_text import unformatted_fromfile
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 TOY_CFG = osp.join(REPO, 'configs/mtl_baseline/r18_fpn_ssd_fcn_toy.py')
@@ -36,7 +36,7 @@ def _retarget(obj, root):
 
 
 def _cfg(toy_root, work_dir, **model):
-    cfg = Config.fromfile(TOY_CFG)
+    cfg = unformatted_fromfile(TOY_CFG)  # as tools/train.py loads it
     _retarget(cfg._cfg_dict, toy_root)
     cfg.work_dir = str(work_dir)
     cfg.train_cfg.max_iters = 2
