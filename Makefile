@@ -9,5 +9,8 @@ setup:
 demo: setup
 	@bash tools/demo.sh
 
+# two pytest-xdist workers, one per core of the 2-core CI machine; tests/conftest.py keeps each
+# module (and the modules sharing the toy MTNAS run) on one worker
+TEST_WORKERS ?= 2
 test: setup
-	@$(PY) -m pytest -q tests
+	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup tests

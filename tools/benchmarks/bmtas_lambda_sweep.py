@@ -27,6 +27,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmmtnas.structures import load_branch_file  # noqa: E402
 from mmmtnas.structures.file_io import write_text_atomically  # noqa: E402
+from mmmtnas.utils.cli import load_config  # noqa: E402
 
 
 def parse_args():
@@ -46,9 +47,7 @@ def parse_args():
 
 
 def run_one(cfg_path: str, lam: float, work_dir: str, options, update=None) -> dict:
-    cfg = Config.fromfile(cfg_path)
-    if options:
-        cfg.merge_from_dict(options)
+    cfg = load_config(cfg_path, options)  # as tools/train.py: no yapf pass in the timing
     cfg.model.resource_weight = lam
     if update:
         cfg.model['update'] = update
