@@ -12,8 +12,8 @@ mask and dense maps; the box score threshold is
 import argparse
 
 from mmmtnas.registry import register_all_modules
-from mmmtnas.utils.cli import (add_common_arguments, build_runner, is_pipeline,
-                               load_tool_config, run_cli)
+from mmmtnas.utils.cli import (add_common_arguments, build_runner, freeze_imported_heap,
+                               is_pipeline, load_tool_config, run_cli)
 from mmmtnas.utils.distributed import prepare_distributed
 from mmmtnas.utils.torch_compat import load_local_checkpoint
 
@@ -65,6 +65,7 @@ def trigger_visualization_hook(cfg, args: argparse.Namespace):
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
+    freeze_imported_heap()
     # a bad checkpoint is one error line before the runner writes anything
     load_local_checkpoint(args.checkpoint, map_location='cpu')
     cfg = load_tool_config(args)

@@ -10,8 +10,8 @@ from mmengine.config import Config
 from mmmtnas.engine.runner.amp import enable_amp
 from mmmtnas.engine.runner.checkpoints import latest_loadable_checkpoint
 from mmmtnas.registry import register_all_modules
-from mmmtnas.utils.cli import (add_common_arguments, build_runner, is_pipeline,
-                               load_tool_config, run_cli)
+from mmmtnas.utils.cli import (add_common_arguments, build_runner, freeze_imported_heap,
+                               is_pipeline, load_tool_config, run_cli)
 from mmmtnas.utils.distributed import prepare_distributed
 from mmmtnas.utils.torch_compat import load_local_checkpoint
 
@@ -51,6 +51,7 @@ def apply_train_options(cfg: Config, args: argparse.Namespace) -> None:
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
+    freeze_imported_heap()
     cfg = load_tool_config(args)
     apply_train_options(cfg, args)
     if not is_pipeline(cfg) and cfg.get('load_from'):

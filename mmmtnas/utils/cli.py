@@ -2,6 +2,7 @@
 for mis-typed top-level config keys."""
 import argparse
 import difflib
+import gc
 import os
 import os.path as osp
 import sys
@@ -42,6 +43,19 @@ def pipeline_options(cfg: Config, options: dict) -> dict:
         cfg.stage_overrides = {}
     return {key if key.split('.')[0] in PIPELINE_KEYS else f'stage_overrides.{key}': value
             for key, value in options.items()}
+
+
+def freeze_imported_heap() -> None:
+    """Take every object allocated so far (the imported torch and OpenMMLab modules) out of
+    the garbage collector's walks.
+
+    MMEngine's ``BaseDataset`` calls ``gc.collect()`` for every dataset it builds, which walks
+    the whole heap: about 0.5 s each, and a multi-task run builds one per source and split (a
+    2-iteration toy MTL baseline run: 19.5 s without this, 11.1 s with it). Imported modules
+    live as long as the process anyway; frozen, they are also not copied on write by forked
+    dataloader workers.
+    """
+    gc.freeze()
 
 
 def load_config(path: str, options: Optional[dict] = None) -> Config:
