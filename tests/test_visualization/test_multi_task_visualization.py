@@ -30,10 +30,6 @@ OPTIONS = ['default_hooks.visualization.score_thr=0', 'model.det_head.test_cfg.m
            # mmengine keeps one visualizer per name: an earlier in-process run's instance
            # (other options) would otherwise draw this run's pictures
            'visualizer.name=show_dir_test_visualizer']
-# Four sources per task (two datasets x train/val folders); serialising each one's few records
-# costs a full gc.collect() of the test process, seconds on a busy CPU.
-OPTIONS += [f'test_dataloader.{task}.dataset.dataset.datasets.{i}.dataset.serialize_data=False'
-            for task in ('det', 'seg') for i in range(4)]
 SEG_ALPHA = 0.8  # MultiTaskLocalVisualizer's default mask opacity (mmseg's)
 
 
